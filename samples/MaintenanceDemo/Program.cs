@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net;
+using MaintenanceDemo;
+
+var settings = DemoSettings.FromEnvironment();
+Console.WriteLine($"Demo: {settings.Clients} clients ({settings.SlowClients} of them on /slow?ms={settings.SlowMs}) against {settings.ServiceUrl}");
+Console.WriteLine($"      maintenance key {settings.Key} on etcd {settings.EtcdEndpoints}");
+Console.WriteLine();
+
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+{
+    BaseAddress = new Uri(settings.ServiceUrl),
+    Timeout = TimeSpan.FromSeconds(30),
+};
+
+var recorder = new TrafficRecorder();
+using var stop = new CancellationTokenSource();
+var clients = Enumerable.Range(0, settings.Clients)
+    .Select(i => Task.Run(() => ClientLoop(i < settings.SlowClients ? $"/slow?ms={settings.SlowMs}" : "/items", stop.Token)))
+    .ToArray();
+
+var timeline = new Timeline(recorder);
+await timeline.WaitAsync(settings.Warmup);
+timeline.Mark("traffic steady");
+
+var enterAt = await Toggle(true);
+timeline.Mark($"etcdctl put {settings.Key} true   (in flight: {recorder.InFlight}, of which slow: {recorder.SlowInFlight})");
+var startedBeforeEnter = recorder.InFlightSnapshot();
+await timeline.WaitAsync(settings.Hold);
+var health = await ReadHealth();
+timeline.Mark($"GET /health -> {health}");
+
+var exitAt = await Toggle(false);
+timeline.Mark($"etcdctl put {settings.Key} false");
+await timeline.WaitAsync(settings.Tail);
+stop.Cancel();
+await Task.WhenAll(clients);
+timeline.Mark("traffic stopped");
+
+timeline.Print();
+Summary.Print(recorder, enterAt, exitAt, startedBeforeEnter);
+return recorder.Lost > 0 ? 1 : 0;
+
+async Task ClientLoop(string path, CancellationToken cancel)
+{
+    bool slow = path.StartsWith("/slow", StringComparison.Ordinal);
+    while (!cancel.IsCancellationRequested)
+    {
+        var id = recorder.Start(slow);
+        int status;
+        try
+        {
+            using var response = await http.GetAsync(path, CancellationToken.None);
+            await response.Content.ReadAsByteArrayAsync(CancellationToken.None);
+            status = (int)response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            status = -1;
+        }
+        recorder.End(id, status);
+        if (status == (int)HttpStatusCode.ServiceUnavailable)
+        {
+            // A polite client backs off a little when refused.
+            try { await Task.Delay(50, cancel); } catch (OperationCanceledException) { }
+        }
+    }
+}
+
+async Task<TimeSpan> Toggle(bool on)
+{
+    var value = on ? "{\"enabled\":true,\"reason\":\"demo: planned maintenance\",\"by\":\"demo.sh\"}" : "false";
+    var psi = new ProcessStartInfo(settings.Etcdctl)
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    };
+    psi.ArgumentList.Add($"--endpoints={settings.EtcdEndpoints}");
+    psi.ArgumentList.Add("put");
+    psi.ArgumentList.Add(settings.Key);
+    psi.ArgumentList.Add(value);
+    psi.Environment["ETCDCTL_API"] = "3";
+    var at = recorder.Elapsed;
+    using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start etcdctl");
+    await process.WaitForExitAsync();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException($"etcdctl put failed: {await process.StandardError.ReadToEndAsync()}");
+    }
+    return at;
+}
+
+async Task<string> ReadHealth()
+{
+    try
+    {
+        var body = await http.GetStringAsync("/health");
+        return body.Length > 300 ? body[..300] + "…" : body;
+    }
+    catch (HttpRequestException ex)
+    {
+        return "unreachable: " + ex.Message;
+    }
+}

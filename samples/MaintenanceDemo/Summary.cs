@@ -1,0 +1,30 @@
+namespace MaintenanceDemo;
+
+/// <summary>The demo's closing summary: what maintenance did to the traffic.</summary>
+internal static class Summary
+{
+    public static void Print(TrafficRecorder recorder, TimeSpan enterAt, TimeSpan exitAt, IReadOnlyList<long> inFlightAtEnter)
+    {
+        var all = recorder.All;
+        var caught = inFlightAtEnter.Select(recorder.Get).ToArray();
+        var caughtServed = caught.Count(r => r.Status is 200 or 201);
+        var drainedAt = caught.Where(r => r.End is not null).Select(r => r.End!.Value).DefaultIfEmpty(enterAt).Max();
+        var firstRefusal = all.Where(r => r.Status == 503 && r.End >= enterAt).Select(r => r.End!.Value).DefaultIfEmpty().Min();
+        var firstServedAfterExit = all.Where(r => r.Start >= exitAt && r.Status is 200 or 201).Select(r => r.End!.Value).DefaultIfEmpty().Min();
+
+        Console.WriteLine("Summary");
+        Console.WriteLine($"  requests sent ............................ {all.Count}");
+        Console.WriteLine($"  served (200) ............................. {all.Count(r => r.Status is 200 or 201)}");
+        Console.WriteLine($"  refused cleanly (503 + Retry-After) ...... {all.Count(r => r.Status == 503)}");
+        Console.WriteLine($"  failed or lost ........................... {recorder.Lost}");
+        Console.WriteLine($"  in flight when maintenance was turned on . {caught.Length}, of which finished normally: {caughtServed}");
+        Console.WriteLine($"  first 503 after the etcd put ............. {Ms(firstRefusal - enterAt)}");
+        Console.WriteLine($"  drain (put → last in-flight request done)  {Ms(drainedAt - enterAt)}");
+        Console.WriteLine($"  first 200 after maintenance was cleared .. {Ms(firstServedAfterExit - exitAt)}");
+        Console.WriteLine(recorder.Lost == 0 && caughtServed == caught.Length
+            ? "  ✔ no request was lost: every request either finished or was refused before it started."
+            : "  ✘ some requests were lost (see above).");
+    }
+
+    private static string Ms(TimeSpan t) => t < TimeSpan.Zero ? "n/a" : $"{t.TotalMilliseconds:F0} ms";
+}

@@ -1,0 +1,20 @@
+namespace MaintenanceActors;
+
+/// <summary>A source observed a maintenance value; published on the EventStream for the supervisor.</summary>
+/// <param name="Source">Name of the source instance (e.g. "etcd", "file").</param>
+/// <param name="Key">What the source watches: the etcd key, the file path, the webhook name.</param>
+/// <param name="Enabled">True when this source asks for maintenance.</param>
+/// <param name="Info">Reason, author and end time when the value carried them.</param>
+/// <param name="Revision">Source-specific, strictly increasing per (Source, Key); the etcd mod revision for etcd.</param>
+/// <param name="ObservedAt">When the source saw the value.</param>
+/// <param name="IsResync">True when the value was re-read after history was lost (etcd compaction).</param>
+/// <param name="Warning">Set when the raw value was malformed and was read as "off".</param>
+public sealed record MaintenanceStateChanged(
+    string Source,
+    string Key,
+    bool Enabled,
+    MaintenanceInfo? Info,
+    long Revision,
+    DateTimeOffset ObservedAt,
+    bool IsResync = false,
+    string? Warning = null);

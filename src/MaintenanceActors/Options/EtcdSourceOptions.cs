@@ -1,0 +1,115 @@
+namespace MaintenanceActors;
+
+/// <summary>Where the etcd maintenance key lives and how the watcher reconnects; bound from <c>Maintenance:Etcd</c>.</summary>
+public sealed class EtcdSourceOptions
+{
+    /// <summary>The configuration section below <c>Maintenance</c>.</summary>
+    public const string SectionName = "Etcd";
+
+    /// <summary>etcd endpoints, e.g. <c>http://127.0.0.1:2379</c>; a bare <c>host:port</c> means http. Required.</summary>
+    public List<string> Endpoints { get; set; } = new();
+
+    /// <summary>The key (or key prefix when <see cref="Prefix"/> is set), e.g. <c>/maintenance/my-service</c>. Required.</summary>
+    public string Key { get; set; } = string.Empty;
+
+    /// <summary>Watch every key under <see cref="Key"/> instead of the key alone (default false).</summary>
+    public bool Prefix { get; set; }
+
+    /// <summary>Name of this source in events, status and health (default "etcd").</summary>
+    public string SourceName { get; set; } = "etcd";
+
+    /// <summary>User name for etcd authentication; set together with <see cref="Password"/> or not at all.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Password for etcd authentication.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>First reconnect delay after a failure (default 200 ms), doubled per attempt.</summary>
+    public TimeSpan ReconnectMinBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest reconnect delay (default 10 s).</summary>
+    public TimeSpan ReconnectMaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Random spread of each reconnect delay, 0 to 1 (default 0.2 = ±20 %).</summary>
+    public double ReconnectJitter { get; set; } = 0.2;
+
+    /// <summary>Values larger than this are rejected with a warning and the last state is kept (default 64 KiB).</summary>
+    public int MaxValueBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Ask etcd for progress notifications so the resume revision advances while idle (default true).</summary>
+    public bool ProgressNotify { get; set; } = true;
+
+    /// <summary>Endpoints as absolute URIs (bare host:port read as http).</summary>
+    public IReadOnlyList<Uri> EndpointUris() => Endpoints.Select(ParseEndpoint).ToArray();
+
+    /// <summary>Splits a comma-separated endpoint list such as <c>127.0.0.1:2379,http://host:2379</c>.</summary>
+    public static List<string> SplitEndpoints(string? value) =>
+        (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    /// <summary>Checks every field; throws <see cref="MaintenanceConfigurationException"/> naming the first bad one.</summary>
+    public void Validate(string section = MaintenanceOptions.SectionName + ":" + SectionName)
+    {
+        if (Endpoints.Count == 0 || Endpoints.All(string.IsNullOrWhiteSpace))
+        {
+            throw new MaintenanceConfigurationException($"{section}:Endpoints", "must name at least one endpoint (e.g. http://127.0.0.1:2379)");
+        }
+        foreach (var endpoint in Endpoints)
+        {
+            if (!TryParseEndpoint(endpoint, out _))
+            {
+                throw new MaintenanceConfigurationException($"{section}:Endpoints",
+                    $"contains '{endpoint}', which is not an endpoint; use http://host:port, https://host:port or host:port");
+            }
+        }
+        if (string.IsNullOrWhiteSpace(Key))
+        {
+            throw new MaintenanceConfigurationException($"{section}:Key", "must name the maintenance key (e.g. /maintenance/my-service)");
+        }
+        if (string.IsNullOrWhiteSpace(SourceName))
+        {
+            throw new MaintenanceConfigurationException($"{section}:SourceName", "must not be empty (e.g. etcd)");
+        }
+        if (string.IsNullOrEmpty(Username) != string.IsNullOrEmpty(Password))
+        {
+            throw new MaintenanceConfigurationException(
+                string.IsNullOrEmpty(Username) ? $"{section}:Username" : $"{section}:Password",
+                "must be set together with the other: give both Username and Password, or neither");
+        }
+        MaintenanceOptions.Positive(ReconnectMinBackoff, $"{section}:ReconnectMinBackoff", "e.g. 00:00:00.200");
+        MaintenanceOptions.Positive(ReconnectMaxBackoff, $"{section}:ReconnectMaxBackoff", "e.g. 00:00:10");
+        if (ReconnectMaxBackoff < ReconnectMinBackoff)
+        {
+            throw new MaintenanceConfigurationException($"{section}:ReconnectMaxBackoff", "must not be shorter than ReconnectMinBackoff");
+        }
+        if (double.IsNaN(ReconnectJitter) || ReconnectJitter < 0 || ReconnectJitter > 1)
+        {
+            throw new MaintenanceConfigurationException($"{section}:ReconnectJitter", $"must be between 0 and 1 (e.g. 0.2), but was {ReconnectJitter}");
+        }
+        if (MaxValueBytes <= 0)
+        {
+            throw new MaintenanceConfigurationException($"{section}:MaxValueBytes", $"must be positive (e.g. 65536), but was {MaxValueBytes}");
+        }
+    }
+
+    private static Uri ParseEndpoint(string endpoint) =>
+        TryParseEndpoint(endpoint, out var uri) ? uri : throw new MaintenanceConfigurationException(
+            $"{MaintenanceOptions.SectionName}:{SectionName}:Endpoints", $"contains '{endpoint}', which is not an endpoint");
+
+    private static bool TryParseEndpoint(string endpoint, out Uri uri)
+    {
+        var text = endpoint.Trim();
+        if (!text.Contains("://", StringComparison.Ordinal))
+        {
+            text = "http://" + text;
+        }
+        if (Uri.TryCreate(text, UriKind.Absolute, out var parsed)
+            && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps)
+            && !string.IsNullOrEmpty(parsed.Host))
+        {
+            uri = parsed;
+            return true;
+        }
+        uri = null!;
+        return false;
+    }
+}

@@ -1,0 +1,55 @@
+namespace MaintenanceActors.AspNetCore.Grpc;
+
+/// <summary>How the gRPC drain refuses and ends calls during maintenance, and what the health service reports.</summary>
+public sealed class GrpcDrainOptions
+{
+    /// <summary>Full method paths (/package.Service/Method) never refused nor counted. Default: none.</summary>
+    public ISet<string> SkipMethods { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Serve grpc.health.v1.Health (Check, Watch). Default: true.</summary>
+    public bool EnableHealthService { get; set; } = true;
+
+    /// <summary>Service names the health service knows besides "" (the whole server), e.g. "users.UserService". Default: none.</summary>
+    public ISet<string> HealthServiceNames { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The grpc-message of a refused call (the maintenance reason is appended). Default: "Service in maintenance".</summary>
+    public string UnavailableMessage { get; set; } = "Service in maintenance";
+
+    /// <summary>
+    /// When calls still running (long-lived streams) are ended with UNAVAILABLE, counted from the moment intake stops.
+    /// Null ends them at the drain deadline. Default: null.
+    /// </summary>
+    public TimeSpan? EndCallsAfter { get; set; }
+
+    /// <summary>
+    /// Readiness first: how long the health service already reports NOT_SERVING while calls are still accepted. Default: zero.
+    /// </summary>
+    public TimeSpan ReadinessDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Throws when a value cannot work, naming the field and what to do.</summary>
+    public void Validate()
+    {
+        foreach (var method in SkipMethods)
+        {
+            if (string.IsNullOrEmpty(method) || method[0] != '/' || method.IndexOf('/', 1) < 0)
+            {
+                throw new ArgumentException($"GrpcDrainOptions.SkipMethods entry '{method}' must be a full method path like /package.Service/Method.");
+            }
+        }
+
+        if (EndCallsAfter is { } end && end < TimeSpan.Zero)
+        {
+            throw new ArgumentException("GrpcDrainOptions.EndCallsAfter must be zero or positive, or null to end calls at the drain deadline.");
+        }
+
+        if (ReadinessDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentException("GrpcDrainOptions.ReadinessDelay must be zero or positive (e.g. 5 s for a client re-resolving every 2 s).");
+        }
+
+        if (string.IsNullOrWhiteSpace(UnavailableMessage))
+        {
+            throw new ArgumentException("GrpcDrainOptions.UnavailableMessage must not be empty.");
+        }
+    }
+}

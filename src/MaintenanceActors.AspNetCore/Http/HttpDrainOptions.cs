@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http;
+
+namespace MaintenanceActors.AspNetCore.Http;
+
+/// <summary>How the HTTP drain refuses requests during maintenance and which requests it leaves alone.</summary>
+public sealed class HttpDrainOptions
+{
+    /// <summary>Paths that are never refused nor counted, matched exactly (case-insensitive). Default: none.</summary>
+    public IList<string> SkipPaths { get; } = new List<string>();
+
+    /// <summary>Path prefixes (whole segments) never refused nor counted. Default: /health, /healthz, /ready, /metrics.</summary>
+    public IList<string> SkipPathPrefixes { get; } = new List<string> { "/health", "/healthz", "/ready", "/metrics" };
+
+    /// <summary>Any other request to leave alone (return true to skip). Default: null.</summary>
+    public Func<HttpContext, bool>? SkipWhen { get; set; }
+
+    /// <summary>Retry-After when the end of maintenance is unknown; null sends none. Default: 30 s.</summary>
+    public TimeSpan? DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The problem "type" URI of a refusal. Default: urn:maintenance-actors:problem:maintenance.</summary>
+    public string ProblemType { get; set; } = "urn:maintenance-actors:problem:maintenance";
+
+    /// <summary>The problem "title" of a refusal. Default: "Service in maintenance".</summary>
+    public string ProblemTitle { get; set; } = "Service in maintenance";
+
+    /// <summary>Send "Connection: close" with a refusal on HTTP/1.x so clients reconnect elsewhere. Default: true.</summary>
+    public bool CloseConnection { get; set; } = true;
+
+    /// <summary>
+    /// Readiness first: how long readiness already reports unhealthy while requests are still served,
+    /// so load balancers stop sending before anything is refused. Default: zero.
+    /// </summary>
+    public TimeSpan ReadinessDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Throws when a value cannot work, naming the field and what to do.</summary>
+    public void Validate()
+    {
+        foreach (var path in SkipPaths.Concat(SkipPathPrefixes))
+        {
+            if (string.IsNullOrEmpty(path) || path[0] != '/')
+            {
+                throw new ArgumentException($"HttpDrainOptions skip path '{path}' must start with '/' (e.g. /health).");
+            }
+        }
+
+        if (DefaultRetryAfter is { } retry && retry < TimeSpan.Zero)
+        {
+            throw new ArgumentException("HttpDrainOptions.DefaultRetryAfter must be zero or positive, or null to send no Retry-After.");
+        }
+
+        if (ReadinessDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentException("HttpDrainOptions.ReadinessDelay must be zero or positive (e.g. 5 s for a load balancer probing every 2 s).");
+        }
+
+        if (string.IsNullOrWhiteSpace(ProblemType) || string.IsNullOrWhiteSpace(ProblemTitle))
+        {
+            throw new ArgumentException("HttpDrainOptions.ProblemType and ProblemTitle must not be empty.");
+        }
+    }
+}

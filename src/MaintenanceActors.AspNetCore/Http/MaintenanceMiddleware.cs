@@ -1,0 +1,69 @@
+using MaintenanceActors.AspNetCore.Gate;
+using MaintenanceActors.AspNetCore.Grpc;
+using Microsoft.AspNetCore.Http;
+
+namespace MaintenanceActors.AspNetCore.Http;
+
+/// <summary>
+/// Counts every request through a gate before anything else looks at it, refuses it cleanly when the
+/// gate is closed, and uncounts it in a finally block however the request ends.
+/// </summary>
+internal sealed class MaintenanceMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly RequestGate _gate;
+    private readonly SkipRules _skip;
+    private readonly MaintenanceRefusal _refusal;
+    private readonly GrpcCallGate? _grpc;
+    private readonly string _grpcMessage;
+
+    public MaintenanceMiddleware(RequestDelegate next, RequestGates gates, HttpDrainOptions options, TimeProvider timeProvider, GrpcCallGate? grpc, string grpcMessage)
+    {
+        _next = next;
+        _gate = gates.Http;
+        _skip = new SkipRules(options);
+        _refusal = new MaintenanceRefusal(options, timeProvider);
+        _grpc = grpc;
+        _grpcMessage = grpcMessage;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        bool isGrpc = GrpcProtocol.IsGrpcContentType(context.Request.ContentType);
+        if (isGrpc && _grpc is not null)
+        {
+            return _grpc.InvokeAsync(context, _next);
+        }
+
+        if (_skip.IsMatch(context))
+        {
+            return _next(context);
+        }
+
+        if (!_gate.TryEnter())
+        {
+            // A gRPC client cannot read problem+json: without a gRPC drain its calls share the HTTP gate but get a gRPC refusal.
+            if (isGrpc)
+            {
+                GrpcCallGate.WriteRefusal(context.Response, _gate.Closure, _grpcMessage);
+                return Task.CompletedTask;
+            }
+
+            return _refusal.WriteAsync(context, _gate.Closure);
+        }
+
+        return RunAdmittedAsync(context);
+    }
+
+    private async Task RunAdmittedAsync(HttpContext context)
+    {
+        try
+        {
+            await _next(context);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+}

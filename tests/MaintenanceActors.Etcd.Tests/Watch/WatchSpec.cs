@@ -1,0 +1,131 @@
+using MaintenanceActors.Testing;
+
+namespace MaintenanceActors.Etcd.Tests.Watch;
+
+[Collection(SharedEtcd.Name)]
+public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly string prefix = SharedEtcd.UniquePrefix("watch");
+    private EtcdClient client = null!;
+
+    public Task InitializeAsync()
+    {
+        client = etcd.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await client.DisposeAsync();
+
+    [Fact]
+    public async Task Must_deliver_every_one_of_1000_puts_once_and_in_order()
+    {
+        const int count = 1000;
+        var key = prefix + "counter";
+        await using var watch = await client.WatchAsync(key);
+
+        var writer = Task.Run(async () =>
+        {
+            for (var i = 0; i < count; i++)
+                await client.PutAsync(key, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+        var seen = new List<EtcdEvent>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await foreach (var response in watch.ReadAllAsync(timeout.Token))
+        {
+            seen.AddRange(response.Events);
+            if (seen.Count >= count)
+                break;
+        }
+        await writer;
+
+        seen.Select(e => e.Kv.ValueString).Should().Equal(Enumerable.Range(0, count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        seen.Select(e => e.Kv.ModRevision).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
+        seen.Should().OnlyContain(e => e.Type == EtcdEventType.Put);
+    }
+
+    [Fact]
+    public async Task Must_watch_a_prefix_with_puts_and_deletes_and_previous_values()
+    {
+        await client.PutAsync(prefix + "p/a", "1");
+        await using var watch = await client.WatchAsync(prefix + "p/", new EtcdWatchOptions { Prefix = true, PrevKv = true });
+
+        await client.PutAsync(prefix + "p/a", "2");
+        await client.PutAsync(prefix + "p/b", "3");
+        await client.PutAsync(prefix + "other", "not watched");
+        await client.DeleteAsync(prefix + "p/a");
+
+        var events = await ReadEventsAsync(watch, 3);
+        events.Select(e => (e.Type, e.Kv.KeyString)).Should().Equal(
+            (EtcdEventType.Put, prefix + "p/a"), (EtcdEventType.Put, prefix + "p/b"), (EtcdEventType.Delete, prefix + "p/a"));
+        events[0].PrevKv!.ValueString.Should().Be("1");
+        events[2].PrevKv!.ValueString.Should().Be("2");
+    }
+
+    [Fact]
+    public async Task Must_replay_history_from_a_start_revision()
+    {
+        var first = await client.PutAsync(prefix + "h", "1");
+        await client.PutAsync(prefix + "h", "2");
+
+        await using var watch = await client.WatchAsync(prefix + "h", new EtcdWatchOptions { StartRevision = first });
+
+        var events = await ReadEventsAsync(watch, 2);
+        events.Select(e => e.Kv.ValueString).Should().Equal("1", "2");
+    }
+
+    [Fact]
+    public async Task Must_end_the_reader_normally_after_cancel()
+    {
+        var watch = await client.WatchAsync(prefix + "c");
+
+        await watch.CancelAsync().WaitAsync(Patience);
+
+        var drained = await watch.ReadAllAsync().ToListAsync().AsTask().WaitAsync(Patience);
+        drained.SelectMany(r => r.Events).Should().BeEmpty();
+        watch.Responses.Completion.IsCompletedSuccessfully.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Must_answer_a_progress_request_with_the_current_revision_on_every_watch()
+    {
+        await using var first = await client.WatchAsync(prefix + "one");
+        await using var second = await client.WatchAsync(prefix + "two");
+        var revision = await client.PutAsync(prefix + "unwatched", "x");
+
+        await client.RequestWatchProgressAsync();
+
+        foreach (var watch in new[] { first, second })
+        {
+            var progress = await watch.Responses.ReadAsync().AsTask().WaitAsync(Patience);
+            progress.IsProgressNotify.Should().BeTrue();
+            progress.Revision.Should().BeGreaterThanOrEqualTo(revision);
+        }
+    }
+
+    [Fact]
+    public async Task Must_multiplex_several_watches_on_one_stream_each_seeing_only_its_key()
+    {
+        await using var a = await client.WatchAsync(prefix + "a");
+        await using var b = await client.WatchAsync(prefix + "b");
+
+        await client.PutAsync(prefix + "b", "for b");
+        await client.PutAsync(prefix + "a", "for a");
+
+        (await ReadEventsAsync(a, 1)).Single().Kv.ValueString.Should().Be("for a");
+        (await ReadEventsAsync(b, 1)).Single().Kv.ValueString.Should().Be("for b");
+        a.WatchId.Should().NotBe(b.WatchId);
+    }
+
+    internal static async Task<List<EtcdEvent>> ReadEventsAsync(EtcdWatch watch, int count)
+    {
+        var events = new List<EtcdEvent>();
+        using var timeout = new CancellationTokenSource(Patience);
+        while (events.Count < count)
+        {
+            var response = await watch.Responses.ReadAsync(timeout.Token);
+            events.AddRange(response.Events);
+        }
+        return events;
+    }
+}

@@ -1,0 +1,284 @@
+using System.Diagnostics;
+using System.Text;
+using MaintenanceActors.Etcd;
+using MaintenanceActors.Grpc;
+using Xunit;
+
+namespace MaintenanceActors.Testing;
+
+/// <summary>
+/// A real etcd (/usr/bin/etcd) on 127.0.0.1 with free ports and a temp data dir (mode 700). Usable as an xunit class/collection
+/// fixture or directly (<see cref="StartAsync(EtcdServerOptions?)"/>). <see cref="Kill"/> is kill -9; <see cref="RestartAsync"/> reuses the data and ports.
+/// </summary>
+public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
+{
+    private const string EtcdBinary = "/usr/bin/etcd";
+    private const string EtcdCtlBinary = "/usr/bin/etcdctl";
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+    private readonly EtcdServerOptions options;
+    private readonly TempDirectory directory = new("ma-etcd");
+    private readonly StringBuilder output = new();
+    private Process? process;
+
+    public EtcdServer()
+        : this(new EtcdServerOptions())
+    {
+    }
+
+    private EtcdServer(EtcdServerOptions options)
+    {
+        this.options = options;
+        ClientPort = FreePort.Get();
+        PeerPort = FreePort.Get();
+        DataDirectory = directory.CreateSubdirectory("data");
+    }
+
+    /// <summary>The port etcd serves clients on.</summary>
+    public int ClientPort { get; }
+
+    /// <summary>The raft peer port (unused by clients).</summary>
+    public int PeerPort { get; }
+
+    /// <summary>The data directory (kept across <see cref="RestartAsync"/>).</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>The client URL, e.g. http://127.0.0.1:40123.</summary>
+    public string Endpoint => $"{(options.Tls ? "https" : "http")}://127.0.0.1:{ClientPort}";
+
+    /// <summary>The certificates in TLS mode; null otherwise.</summary>
+    public TestPki? Pki { get; private set; }
+
+    /// <summary>Root password once <see cref="EnableAuthAsync"/> ran; clients from <see cref="CreateClient"/> then log in as root.</summary>
+    public string? RootPassword { get; private set; }
+
+    /// <summary>True while the etcd process runs.</summary>
+    public bool IsRunning => process is { HasExited: false };
+
+    /// <summary>etcd's recent output, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+                return output.ToString();
+        }
+    }
+
+    /// <summary>Creates and starts a server, waiting until it answers.</summary>
+    public static async Task<EtcdServer> StartAsync(EtcdServerOptions? options = null)
+    {
+        var server = new EtcdServer(options ?? new EtcdServerOptions());
+        try
+        {
+            await server.StartAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    Task IAsyncLifetime.InitializeAsync() => StartAsync();
+
+    Task IAsyncLifetime.DisposeAsync() => DisposeAsync().AsTask();
+
+    /// <summary>Starts etcd (on the existing data when restarted) and waits until it serves requests.</summary>
+    public async Task StartAsync()
+    {
+        if (IsRunning)
+            return;
+        if (options.Tls && Pki is null)
+            Pki = await TestPki.CreateAsync();
+        var info = new ProcessStartInfo(EtcdBinary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in Arguments())
+            info.ArgumentList.Add(argument);
+        var started = Process.Start(info) ?? throw new InvalidOperationException("Could not start etcd");
+        started.OutputDataReceived += (_, e) => Append(e.Data);
+        started.ErrorDataReceived += (_, e) => Append(e.Data);
+        started.BeginOutputReadLine();
+        started.BeginErrorReadLine();
+        process = started;
+        await WaitUntilReadyAsync(started);
+    }
+
+    /// <summary>Kills etcd with SIGKILL (no graceful shutdown) and waits for the process to be gone.</summary>
+    public void Kill()
+    {
+        var running = process;
+        if (running is null || running.HasExited)
+            return;
+        running.Kill();
+        running.WaitForExit();
+    }
+
+    /// <summary>Kills etcd if it runs and starts it again on the same data directory and ports.</summary>
+    public async Task RestartAsync()
+    {
+        Kill();
+        process?.Dispose();
+        process = null;
+        await StartAsync();
+    }
+
+    /// <summary>Client options for this server: its endpoint, and its CA, client certificate and root login when those apply.</summary>
+    public EtcdClientOptions CreateClientOptions()
+    {
+        var clientOptions = new EtcdClientOptions { Endpoints = [Endpoint] };
+        if (Pki is not null)
+        {
+            clientOptions.CaCertificatePath = Pki.CaCertificatePath;
+            if (options.ClientCertAuth)
+            {
+                clientOptions.ClientCertificatePath = Pki.ClientCertificatePath;
+                clientOptions.ClientKeyPath = Pki.ClientKeyPath;
+            }
+        }
+        if (RootPassword is not null)
+        {
+            clientOptions.Username = "root";
+            clientOptions.Password = RootPassword;
+        }
+        return clientOptions;
+    }
+
+    /// <summary>A client for this server; <paramref name="configure"/> may change the options first.</summary>
+    public EtcdClient CreateClient(Action<EtcdClientOptions>? configure = null)
+    {
+        var clientOptions = CreateClientOptions();
+        configure?.Invoke(clientOptions);
+        return new EtcdClient(clientOptions);
+    }
+
+    /// <summary>Runs etcdctl (API v3) against this server, with its TLS files and root login when those apply; returns stdout.</summary>
+    public Task<string> EtcdCtlAsync(params string[] arguments)
+    {
+        var all = new List<string> { $"--endpoints={Endpoint}", "--dial-timeout=5s", "--command-timeout=10s" };
+        if (Pki is not null)
+        {
+            all.Add($"--cacert={Pki.CaCertificatePath}");
+            all.Add($"--cert={Pki.ClientCertificatePath}");
+            all.Add($"--key={Pki.ClientKeyPath}");
+        }
+        if (RootPassword is not null)
+            all.Add($"--user=root:{RootPassword}");
+        all.AddRange(arguments);
+        return ProcessRunner.RunAsync(EtcdCtlBinary, all);
+    }
+
+    /// <summary>Adds user root and enables authentication; later clients and etcdctl calls log in as root.</summary>
+    public async Task EnableAuthAsync(string rootPassword = "root-secret")
+    {
+        await EtcdCtlAsync("user", "add", $"root:{rootPassword}");
+        await EtcdCtlAsync("auth", "enable");
+        RootPassword = rootPassword;
+    }
+
+    /// <summary>Adds a user who may only read keys under <paramref name="readablePrefix"/> (role "{user}-role").</summary>
+    public async Task AddReadOnlyUserAsync(string user, string password, string readablePrefix)
+    {
+        var role = $"{user}-role";
+        await EtcdCtlAsync("role", "add", role);
+        await EtcdCtlAsync("role", "grant-permission", role, "read", readablePrefix, "--prefix=true");
+        await EtcdCtlAsync("user", "add", $"{user}:{password}");
+        await EtcdCtlAsync("user", "grant-role", user, role);
+    }
+
+    private IEnumerable<string> Arguments()
+    {
+        var peer = $"http://127.0.0.1:{PeerPort}";
+        List<string> args =
+        [
+            "--name", "test", "--data-dir", DataDirectory,
+            "--listen-client-urls", Endpoint, "--advertise-client-urls", Endpoint,
+            "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+            "--initial-cluster", $"test={peer}", "--initial-cluster-state", "new",
+            // Fast elections make a restart on existing data ready in ~0.3 s instead of ~1.5 s.
+            "--heartbeat-interval", "20", "--election-timeout", "200",
+            "--logger", "zap", "--log-level", "warn",
+        ];
+        if (Pki is not null)
+        {
+            args.AddRange(["--cert-file", Pki.ServerCertificatePath, "--key-file", Pki.ServerKeyPath, "--trusted-ca-file", Pki.CaCertificatePath]);
+            if (options.ClientCertAuth)
+                args.Add("--client-cert-auth");
+        }
+        if (options.AuthTokenTtlSeconds is { } ttl)
+            args.AddRange(["--auth-token", "simple", "--auth-token-ttl", ttl.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        args.AddRange(options.ExtraArguments);
+        return args;
+    }
+
+    private async Task WaitUntilReadyAsync(Process started)
+    {
+        var clientOptions = CreateClientOptions();
+        clientOptions.Username = null;
+        clientOptions.Password = null;
+        clientOptions.RequestTimeout = TimeSpan.FromSeconds(2);
+        clientOptions.ConnectTimeout = TimeSpan.FromSeconds(1);
+        await using var client = new EtcdClient(clientOptions);
+        var deadline = DateTime.UtcNow + ReadyTimeout;
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (started.HasExited)
+                throw new InvalidOperationException($"etcd exited with {started.ExitCode} while starting:\n{Output}");
+            try
+            {
+                await client.GetAsync("ready-probe");
+                return;
+            }
+            catch (EtcdException ex) when (ex.StatusCode is not GrpcStatusCode.Unavailable and not GrpcStatusCode.DeadlineExceeded)
+            {
+                // An answer from etcd itself (e.g. "user name is empty" with auth on) means it serves requests.
+                return;
+            }
+            catch (EtcdException ex)
+            {
+                last = ex;
+            }
+            // Polling a condition with a deadline: the pause only spaces the probes.
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"etcd did not become ready within {ReadyTimeout.TotalSeconds} s ({last?.Message}):\n{Output}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (output)
+        {
+            if (output.Length > 64 * 1024)
+                output.Remove(0, output.Length - 32 * 1024);
+            output.AppendLine(line);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        process?.Dispose();
+        process = null;
+        Pki?.Dispose();
+        // etcd may still flush for a moment after SIGKILL returns; deleting is best effort then.
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            try
+            {
+                directory.Dispose();
+                return;
+            }
+            catch (IOException) when (attempt < 2)
+            {
+                await Task.Yield();
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 using MaintenanceActors.AspNetCore.Gate;
 using MaintenanceActors.AspNetCore.Grpc.Health;
+using MaintenanceActors.Grpc;
 using Microsoft.AspNetCore.Http;
 
 namespace MaintenanceActors.AspNetCore.Grpc;
@@ -35,7 +36,7 @@ internal sealed class GrpcCallGate(RequestGates gates, GrpcDrainOptions options,
     }
 
     public static void WriteRefusal(HttpResponse response, GateClosure? closure, string message) =>
-        GrpcProtocol.WriteTrailersOnly(response, GrpcStatusCode.Unavailable, RefusalMessage(closure, message));
+        GrpcResponses.WriteTrailersOnly(response, GrpcStatusCode.Unavailable, RefusalMessage(closure, message));
 
     private static string RefusalMessage(GateClosure? closure, string message) =>
         closure?.Reason is { Length: > 0 } reason ? $"{message}: {reason}" : message;
@@ -53,12 +54,12 @@ internal sealed class GrpcCallGate(RequestGates gates, GrpcDrainOptions options,
             await next(context);
             if (EndedByDrain())
             {
-                GrpcProtocol.SetStatus(context, GrpcStatusCode.Unavailable, RefusalMessage(_gate.Closure, options.UnavailableMessage));
+                GrpcResponses.SetStatus(context, GrpcStatusCode.Unavailable, RefusalMessage(_gate.Closure, options.UnavailableMessage));
             }
         }
         catch (OperationCanceledException) when (EndedByDrain())
         {
-            GrpcProtocol.SetStatus(context, GrpcStatusCode.Unavailable, RefusalMessage(_gate.Closure, options.UnavailableMessage));
+            GrpcResponses.SetStatus(context, GrpcStatusCode.Unavailable, RefusalMessage(_gate.Closure, options.UnavailableMessage));
         }
         finally
         {

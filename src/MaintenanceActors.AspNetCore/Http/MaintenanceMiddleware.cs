@@ -29,7 +29,7 @@ internal sealed class MaintenanceMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        bool isGrpc = GrpcProtocol.IsGrpcContentType(context.Request.ContentType);
+        bool isGrpc = GrpcResponses.IsGrpcContentType(context.Request.ContentType);
         if (isGrpc && _grpc is not null)
         {
             return _grpc.InvokeAsync(context, _next);

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using MaintenanceActors.AspNetCore.Grpc;
+using MaintenanceActors.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -28,27 +29,31 @@ internal static class GrpcTestApp
 
     private static async Task UnaryAsync(HttpContext context, Func<string, string> reply)
     {
-        var read = await GrpcFraming.ReadMessageAsync(context.Request.BodyReader, StringValue.Parser, GrpcFraming.DefaultMaxMessageSize, context.RequestAborted);
-        if (read.Message is null)
+        var request = await GrpcResponses.ReadRequestAsync(context, StringValue.Parser);
+        if (request is null)
         {
-            GrpcProtocol.WriteTrailersOnly(context.Response, read.IsEndOfStream ? GrpcStatusCode.Internal : read.Error, read.ErrorMessage ?? "missing request");
             return;
         }
 
-        GrpcProtocol.StartResponse(context.Response);
-        await GrpcFraming.WriteMessageAsync(context.Response, new StringValue { Value = reply(read.Message.Value) }, context.RequestAborted);
-        GrpcProtocol.SetStatus(context, GrpcStatusCode.Ok, null);
+        GrpcResponses.StartResponse(context.Response);
+        await GrpcResponses.WriteMessageAsync(context, new StringValue { Value = reply(request.Value) }, context.RequestAborted);
+        GrpcResponses.SetStatus(context, GrpcStatusCode.OK, null);
     }
 
     /// <summary>Streams ticks until the call is cancelled, like a long-lived subscription; it stops on RequestAborted.</summary>
     private static async Task TicksAsync(HttpContext context)
     {
-        var read = await GrpcFraming.ReadMessageAsync(context.Request.BodyReader, StringValue.Parser, GrpcFraming.DefaultMaxMessageSize, context.RequestAborted);
-        GrpcProtocol.StartResponse(context.Response);
+        var request = await GrpcResponses.ReadRequestAsync(context, StringValue.Parser);
+        if (request is null)
+        {
+            return;
+        }
+
+        GrpcResponses.StartResponse(context.Response);
         using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
         for (int tick = 0; ; tick++)
         {
-            await GrpcFraming.WriteMessageAsync(context.Response, new StringValue { Value = $"{read.Message?.Value}#{tick}" }, context.RequestAborted);
+            await GrpcResponses.WriteMessageAsync(context, new StringValue { Value = $"{request.Value}#{tick}" }, context.RequestAborted);
             await ticker.WaitForNextTickAsync(context.RequestAborted);
         }
     }

@@ -1,4 +1,5 @@
 using MaintenanceActors.AspNetCore.Grpc.Health.V1;
+using MaintenanceActors.Grpc;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,13 +33,13 @@ internal sealed partial class GrpcHealthService(GrpcHealthBoard board, IHostAppl
 
         if (board.StatusOf(request.Service) is not { } status)
         {
-            GrpcProtocol.WriteTrailersOnly(context.Response, GrpcStatusCode.NotFound, $"Unknown service '{request.Service}'.");
+            GrpcResponses.WriteTrailersOnly(context.Response, GrpcStatusCode.NotFound, $"Unknown service '{request.Service}'.");
             return;
         }
 
-        GrpcProtocol.StartResponse(context.Response);
-        await GrpcFraming.WriteMessageAsync(context.Response, new HealthCheckResponse { Status = status }, context.RequestAborted);
-        GrpcProtocol.SetStatus(context, GrpcStatusCode.Ok, null);
+        GrpcResponses.StartResponse(context.Response);
+        await GrpcResponses.WriteMessageAsync(context, new HealthCheckResponse { Status = status }, context.RequestAborted);
+        GrpcResponses.SetStatus(context, GrpcStatusCode.OK, null);
     }
 
     private async Task WatchAsync(HttpContext context)
@@ -51,7 +52,7 @@ internal sealed partial class GrpcHealthService(GrpcHealthBoard board, IHostAppl
 
         var stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
-        GrpcProtocol.StartResponse(context.Response);
+        GrpcResponses.StartResponse(context.Response);
         HealthCheckResponse.Types.ServingStatus? sent = null;
         try
         {
@@ -62,7 +63,7 @@ internal sealed partial class GrpcHealthService(GrpcHealthBoard board, IHostAppl
                 var status = board.StatusOf(request.Service) ?? HealthCheckResponse.Types.ServingStatus.ServiceUnknown;
                 if (status != sent)
                 {
-                    await GrpcFraming.WriteMessageAsync(context.Response, new HealthCheckResponse { Status = status }, ended.Token);
+                    await GrpcResponses.WriteMessageAsync(context, new HealthCheckResponse { Status = status }, ended.Token);
                     sent = status;
                 }
 
@@ -77,32 +78,19 @@ internal sealed partial class GrpcHealthService(GrpcHealthBoard board, IHostAppl
             }
 
             // The client is told to retry elsewhere, per the health protocol's "retry with backoff" rule.
-            GrpcProtocol.SetStatus(context, GrpcStatusCode.Unavailable, "Server is shutting down.");
+            GrpcResponses.SetStatus(context, GrpcStatusCode.Unavailable, "Server is shutting down.");
         }
     }
 
     private async Task<HealthCheckRequest?> ReadRequestAsync(HttpContext context)
     {
-        try
+        var request = await GrpcResponses.ReadRequestAsync(context, HealthCheckRequest.Parser, MaxRequestSize);
+        if (request is null && GrpcResponses.HasStatus(context))
         {
-            var read = await GrpcFraming.ReadMessageAsync(context.Request.BodyReader, HealthCheckRequest.Parser, MaxRequestSize, context.RequestAborted);
-            if (read.Message is not null)
-            {
-                return read.Message;
-            }
+            LogBadRequest(logger, context.Request.Path, context.Response.Headers[GrpcProtocol.MessageHeader].ToString());
+        }
 
-            var (code, message) = read.IsEndOfStream
-                ? (GrpcStatusCode.Internal, "Missing request message.")
-                : (read.Error, read.ErrorMessage);
-            LogBadRequest(logger, context.Request.Path, message);
-            GrpcProtocol.WriteTrailersOnly(context.Response, code, message);
-            return null;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
-        {
-            // The client went away or broke the stream; there is nobody left to answer.
-            return null;
-        }
+        return request;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Refused malformed health request to {Path}: {Problem}")]

@@ -23,11 +23,11 @@ public static class MaintenanceApplicationBuilderExtensions
                 "app.UseMaintenance() needs the HTTP drain registered: call services.AddMaintenance(m => m.AddHttpDrain()) before building the app.");
         var httpOptions = services.GetRequiredService<IOptions<HttpDrainOptions>>().Value;
         httpOptions.Validate();
-        var grpcOptions = services.GetService<GrpcCallGate>() is null ? null : services.GetRequiredService<IOptions<GrpcDrainOptions>>().Value;
-        grpcOptions?.Validate();
         var grpc = services.GetService<GrpcCallGate>();
+        var grpcOptions = grpc is null ? new GrpcDrainOptions() : services.GetRequiredService<IOptions<GrpcDrainOptions>>().Value;
+        grpcOptions.Validate();
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        var grpcMessage = grpcOptions?.UnavailableMessage ?? new GrpcDrainOptions().UnavailableMessage;
+        var grpcMessage = grpcOptions.UnavailableMessage;
 
         return app.Use(next => new MaintenanceMiddleware(next, gates, httpOptions, timeProvider, grpc, grpcMessage).InvokeAsync);
     }

@@ -24,6 +24,15 @@ public sealed class EtcdSourceOptions
     /// <summary>Password for etcd authentication.</summary>
     public string? Password { get; set; }
 
+    /// <summary>PEM file of the CA that signed etcd's certificate (https endpoints); null = the system's trust store.</summary>
+    public string? CaCertificatePath { get; set; }
+
+    /// <summary>PEM client certificate for mutual TLS; set together with <see cref="ClientKeyPath"/>.</summary>
+    public string? ClientCertificatePath { get; set; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificatePath"/>.</summary>
+    public string? ClientKeyPath { get; set; }
+
     /// <summary>First reconnect delay after a failure (default 200 ms), doubled per attempt.</summary>
     public TimeSpan ReconnectMinBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
@@ -74,6 +83,19 @@ public sealed class EtcdSourceOptions
             throw new MaintenanceConfigurationException(
                 string.IsNullOrEmpty(Username) ? $"{section}:Username" : $"{section}:Password",
                 "must be set together with the other: give both Username and Password, or neither");
+        }
+        if (string.IsNullOrEmpty(ClientCertificatePath) != string.IsNullOrEmpty(ClientKeyPath))
+        {
+            throw new MaintenanceConfigurationException(
+                string.IsNullOrEmpty(ClientCertificatePath) ? $"{section}:ClientCertificatePath" : $"{section}:ClientKeyPath",
+                "must be set together with the other: give both ClientCertificatePath and ClientKeyPath, or neither");
+        }
+        foreach (var (field, file) in new[] { ("CaCertificatePath", CaCertificatePath), ("ClientCertificatePath", ClientCertificatePath), ("ClientKeyPath", ClientKeyPath) })
+        {
+            if (!string.IsNullOrEmpty(file) && !File.Exists(file))
+            {
+                throw new MaintenanceConfigurationException($"{section}:{field}", $"names '{file}', which does not exist; give the path of a PEM file");
+            }
         }
         MaintenanceOptions.Positive(ReconnectMinBackoff, $"{section}:ReconnectMinBackoff", "e.g. 00:00:00.200");
         MaintenanceOptions.Positive(ReconnectMaxBackoff, $"{section}:ReconnectMaxBackoff", "e.g. 00:00:10");

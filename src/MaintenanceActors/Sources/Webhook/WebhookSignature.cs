@@ -19,6 +19,8 @@ public enum WebhookVerdict
     BadSignature,
     /// <summary>The same signed request was already accepted.</summary>
     Replayed,
+    /// <summary>The body is larger than the configured limit.</summary>
+    TooLarge,
 }
 
 /// <summary>Signs and verifies webhook requests: <c>sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))</c>.</summary>

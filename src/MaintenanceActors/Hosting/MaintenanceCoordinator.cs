@@ -1,0 +1,276 @@
+using MaintenanceActors.Actors;
+using MaintenanceActors.Etcd;
+
+namespace MaintenanceActors;
+
+/// <summary>Runs the maintenance actors in an actor system: the supervisor, its resources and the sources; implements <see cref="IMaintenance"/>.</summary>
+/// <remarks>
+/// Resources and sources may be registered before <see cref="Start"/>; resources also after it. Names are
+/// unique; starting twice throws; stopping when not started does nothing.
+/// </remarks>
+public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
+{
+    /// <summary>The supervisor's actor name (under /user).</summary>
+    public const string SupervisorName = "maintenance-supervisor";
+
+    private readonly ActorSystem _system;
+    private readonly MaintenanceOptions _options;
+    private readonly object _gate = new();
+    private readonly List<ResourceRegistration> _resources = new();
+    private readonly List<(string Name, Func<Props> Props)> _sources = new();
+    private readonly List<IActorRef> _sourceActors = new();
+    private readonly MaintenanceEventFilter? _filter;
+    private IActorRef? _supervisor;
+    private EtcdSourceOptions? _etcd;
+    private IEtcdWatchBackend? _etcdBackend;
+    private EtcdClient? _ownedClient;
+    private readonly MaintenanceStateCell _state = new();
+    private bool _started;
+
+    /// <summary>Creates a coordinator for <paramref name="system"/>; nothing runs until <see cref="Start"/>.</summary>
+    public MaintenanceCoordinator(ActorSystem system, MaintenanceOptions? options = null, MaintenanceEventFilter? filter = null)
+    {
+        _system = system;
+        _options = options ?? new MaintenanceOptions();
+        _filter = filter;
+    }
+
+    /// <summary>The supervisor actor; throws before <see cref="Start"/>.</summary>
+    public IActorRef Supervisor => _supervisor ?? throw new InvalidOperationException("The maintenance coordinator is not started; call Start first.");
+
+    /// <summary>True once started and until stopped.</summary>
+    public bool IsStarted
+    {
+        get { lock (_gate) return _started; }
+    }
+
+    /// <inheritdoc />
+    public bool IsInMaintenance => _state.Desired;
+
+    /// <summary>Uses etcd as a source through <paramref name="client"/>, and as the target of <see cref="SetMaintenanceModeAsync"/>.</summary>
+    public MaintenanceCoordinator UseEtcd(EtcdSourceOptions options, EtcdClient client, bool ownsClient = false)
+    {
+        UseEtcd(options, new EtcdClientBackend(client));
+        if (ownsClient)
+        {
+            _ownedClient = client;
+        }
+        return this;
+    }
+
+    internal MaintenanceCoordinator UseEtcd(EtcdSourceOptions options, IEtcdWatchBackend backend)
+    {
+        options.Validate();
+        lock (_gate)
+        {
+            ThrowIfStarted("configure etcd");
+            _etcd = options;
+            _etcdBackend = backend;
+            _sources.Add((options.SourceName, () => Props.Create(() => new EtcdWatcher(options, backend, null))));
+        }
+        return this;
+    }
+
+    /// <summary>Adds a source actor (e.g. a <see cref="MaintenanceSourceActor"/>), started after the supervisor.</summary>
+    public MaintenanceCoordinator AddSource(string name, Func<Props> props)
+    {
+        ResourceNames.Check(name, "Maintenance:Sources");
+        lock (_gate)
+        {
+            ThrowIfStarted("add a source");
+            if (_sources.Any(s => s.Name == name))
+            {
+                throw new MaintenanceConfigurationException($"Maintenance:Sources:{name}", "is registered twice; give each source a unique name");
+            }
+            _sources.Add((name, props));
+        }
+        return this;
+    }
+
+    /// <summary>Registers a resource; after <see cref="Start"/> it is started at once. Duplicate names throw.</summary>
+    public async Task RegisterResourceAsync(ResourceRegistration registration, CancellationToken cancellationToken = default)
+    {
+        ResourceNames.Check(registration.Name, "Maintenance:Resources");
+        registration.Options.Validate(registration.Name);
+        IActorRef? supervisor;
+        lock (_gate)
+        {
+            supervisor = _supervisor;
+            if (supervisor is null)
+            {
+                if (_resources.Any(r => r.Name == registration.Name))
+                {
+                    throw Duplicate(registration.Name);
+                }
+                _resources.Add(registration);
+                return;
+            }
+        }
+        await supervisor.Ask<Status.Success>(new AddResource(registration), _options.ReplyGrace + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Registers a resource before start (synchronous form used by the builder).</summary>
+    public void RegisterResource(ResourceRegistration registration)
+    {
+        lock (_gate)
+        {
+            ThrowIfStarted("register a resource synchronously (use RegisterResourceAsync)");
+        }
+        RegisterResourceAsync(registration).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Names of the registered resources.</summary>
+    public async Task<IReadOnlyList<string>> GetResourceNamesAsync(CancellationToken cancellationToken = default)
+    {
+        IActorRef? supervisor;
+        lock (_gate)
+        {
+            supervisor = _supervisor;
+            if (supervisor is null)
+            {
+                return _resources.Select(r => r.Name).Order(StringComparer.Ordinal).ToArray();
+            }
+        }
+        return await supervisor.Ask<IReadOnlyList<string>>(GetResourceNames.Instance, QueryTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts the supervisor, its resources, then the sources; validates the options first. Throws when already started.</summary>
+    public void Start()
+    {
+        lock (_gate)
+        {
+            if (_started)
+            {
+                throw new InvalidOperationException("The maintenance coordinator is already started; stop it before starting it again.");
+            }
+            _options.Validate();
+            var resources = _resources.ToArray();
+            _supervisor = _system.ActorOf(Props.Create(() => new MaintenanceSupervisor(_options, resources, _filter, _state)), SupervisorName);
+            foreach (var (name, props) in _sources)
+            {
+                _sourceActors.Add(_system.ActorOf(props(), "maintenance-source-" + name));
+            }
+            _started = true;
+        }
+    }
+
+    /// <summary>Async form of <see cref="Start"/>.</summary>
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        Start();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops the sources, then the supervisor and its resources. Does nothing when not started.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (!_started)
+            {
+                return Task.CompletedTask;
+            }
+            foreach (var source in _sourceActors)
+            {
+                _system.Stop(source);
+            }
+            _sourceActors.Clear();
+            _system.Stop(_supervisor!);
+            _supervisor = null;
+            _state.Desired = false;
+            _started = false;
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task SetMaintenanceModeAsync(bool enabled, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var info = reason is null ? null : new MaintenanceInfo(reason, Environment.MachineName);
+        if (_etcd is not null && _etcdBackend is not null)
+        {
+            await _etcdBackend.PutAsync(_etcd.Key, MaintenanceValueParser.Format(enabled, info), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await Supervisor.Ask<Status.Success>(new SetMaintenanceMode(enabled, info), QueryTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> GetMaintenanceModeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_etcd is not null && _etcdBackend is not null)
+        {
+            var snapshot = await _etcdBackend.ReadAsync(_etcd.Key, _etcd.Prefix, cancellationToken).ConfigureAwait(false);
+            return snapshot.Entries.Any(e => MaintenanceValueParser.Parse(e.Value, e.Key, e.ModRevision).Enabled);
+        }
+        return (await GetStatusAsync(cancellationToken).ConfigureAwait(false)).InMaintenance;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> WaitForMaintenanceModeAsync(bool enabled, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await Supervisor.Ask<bool>(new WaitForMaintenanceMode(enabled), timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<MaintenanceStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        Supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, QueryTimeout, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<MaintenanceHealthReport> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        Supervisor.Ask<MaintenanceHealthReport>(GetHealth.Instance, QueryTimeout, cancellationToken);
+
+    /// <summary>Statistics of every resource.</summary>
+    public Task<ResourceStatsReport> GetResourceStatsAsync(CancellationToken cancellationToken = default) =>
+        Supervisor.Ask<ResourceStatsReport>(GetResourceStats.Instance, QueryTimeout + _options.ReplyGrace, cancellationToken);
+
+    /// <inheritdoc />
+    public IDisposable Subscribe(MaintenanceEventFilter filter, Action<object> handler)
+    {
+        var relay = _system.ActorOf(Props.Create(() => new EventSubscriberActor(filter, handler)));
+        return new Subscription(_system, relay);
+    }
+
+    /// <summary>Stops (if started) and disposes the etcd client the coordinator created.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (_ownedClient is not null)
+        {
+            await _ownedClient.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static TimeSpan QueryTimeout => TimeSpan.FromSeconds(10);
+
+    private void ThrowIfStarted(string what)
+    {
+        if (_started)
+        {
+            throw new InvalidOperationException($"Cannot {what} after the maintenance coordinator started.");
+        }
+    }
+
+    private static MaintenanceConfigurationException Duplicate(string name) =>
+        new($"Maintenance:Resources:{name}", "is registered twice; give each resource a unique name");
+
+    private sealed class Subscription(ActorSystem system, IActorRef relay) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                system.Stop(relay);
+            }
+        }
+    }
+}

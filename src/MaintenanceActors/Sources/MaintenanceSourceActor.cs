@@ -1,0 +1,58 @@
+using MaintenanceActors.Actors;
+
+namespace MaintenanceActors;
+
+/// <summary>Base for a custom maintenance source: publish what you observe with <see cref="PublishState"/>, report health with <see cref="ReportHealth"/>.</summary>
+/// <remarks>
+/// Register it with <c>AddSource&lt;TActor&gt;("name")</c>. The supervisor combines all sources: the service is
+/// in maintenance while any source says on. Revisions are numbered per key by the base, so a repeated
+/// value is published only when it changes. <see cref="GetHealth"/> is answered with the last reported health.
+/// </remarks>
+public abstract class MaintenanceSourceActor : ReceiveActor
+{
+    private readonly Dictionary<string, (long Revision, MaintenanceValue Value)> _last = new(StringComparer.Ordinal);
+    private SourceHealth? _health;
+
+    /// <summary>Registers the health query; subclasses add their own handlers in their constructor.</summary>
+    protected MaintenanceSourceActor()
+    {
+        Receive<GetHealth>(_ => Sender.Tell(_health ?? SourceHealth.Starting(SourceName), Self));
+    }
+
+    /// <summary>The source name in events, status and health (default: the actor's name).</summary>
+    protected virtual string SourceName => Self.Path.Name;
+
+    /// <summary>Publishes a value for <paramref name="key"/> unless it equals the last one; returns true when published.</summary>
+    protected bool PublishState(string key, MaintenanceValue value, bool force = false)
+    {
+        _last.TryGetValue(key, out var last);
+        if (!force && last.Value is not null && last.Value == value)
+        {
+            return false;
+        }
+        var revision = last.Revision + 1;
+        _last[key] = (revision, value);
+        Context.System.EventStream.Publish(new MaintenanceStateChanged(
+            SourceName, key, value.Enabled, value.Info, revision, Context.System.TimeProvider.GetUtcNow(), Warning: value.Warning));
+        return true;
+    }
+
+    /// <summary>The last revision published for <paramref name="key"/> (0 if none).</summary>
+    protected long RevisionOf(string key) => _last.TryGetValue(key, out var last) ? last.Revision : 0;
+
+    /// <summary>Publishes <see cref="SourceHealthChanged"/> when the health differs from the last report.</summary>
+    protected void ReportHealth(bool connected, string? lastError = null, IReadOnlyList<string>? warnings = null, long lastRevision = 0)
+    {
+        var health = new SourceHealth(SourceName, connected ? ComponentHealth.Healthy : ComponentHealth.Unhealthy, connected,
+            connected ? null : _health?.ReconnectingSince ?? Context.System.TimeProvider.GetUtcNow(),
+            lastRevision, lastError, warnings ?? Array.Empty<string>());
+        if (_health is not null && _health.Connected == health.Connected && _health.LastError == health.LastError
+            && _health.Warnings.SequenceEqual(health.Warnings))
+        {
+            _health = health;
+            return;
+        }
+        _health = health;
+        Context.System.EventStream.Publish(new SourceHealthChanged(health));
+    }
+}

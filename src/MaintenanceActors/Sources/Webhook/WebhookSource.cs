@@ -1,0 +1,46 @@
+using MaintenanceActors.Actors;
+
+namespace MaintenanceActors;
+
+/// <summary>The webhook source: verifies a signed request and publishes its value as <see cref="MaintenanceStateChanged"/>.</summary>
+/// <remarks>The HTTP endpoint (<c>app.MapMaintenanceWebhook()</c>) only reads headers and body and calls <see cref="Accept"/>.</remarks>
+public sealed class WebhookSource
+{
+    private readonly ActorSystem _system;
+    private readonly WebhookSignature _signature;
+    private long _revision;
+
+    /// <summary>Creates the source; values are published on <paramref name="system"/>'s EventStream.</summary>
+    public WebhookSource(ActorSystem system, WebhookSourceOptions options)
+    {
+        options.Validate();
+        _system = system;
+        Options = options;
+        _signature = new WebhookSignature(options.Secret, options.Tolerance, system.TimeProvider);
+    }
+
+    /// <summary>The options in use.</summary>
+    public WebhookSourceOptions Options { get; }
+
+    /// <summary>The signer/verifier (also useful to clients and tests that need to sign a request).</summary>
+    public WebhookSignature Signature => _signature;
+
+    /// <summary>Verifies and, when accepted, publishes the body's value; returns the verdict.</summary>
+    public WebhookVerdict Accept(string? timestamp, string? signature, ReadOnlySpan<byte> body)
+    {
+        if (body.Length > Options.MaxBodyBytes)
+        {
+            return WebhookVerdict.TooLarge;
+        }
+        var verdict = _signature.Verify(timestamp, signature, body);
+        if (verdict != WebhookVerdict.Accepted)
+        {
+            return verdict;
+        }
+        var revision = Interlocked.Increment(ref _revision);
+        var value = MaintenanceValueParser.Parse(body, Options.SourceName, revision);
+        _system.EventStream.Publish(new MaintenanceStateChanged(
+            Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.TimeProvider.GetUtcNow(), Warning: value.Warning));
+        return verdict;
+    }
+}

@@ -1,0 +1,120 @@
+using MaintenanceActors.Actors;
+using MaintenanceActors.Actors.TestKit;
+using MaintenanceActors.Tests.Support;
+
+namespace MaintenanceActors.Tests.Resources;
+
+public sealed class DrainableResourceActorSpec : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private readonly ManualTimeProvider _time;
+
+    public DrainableResourceActorSpec() : this(new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero)))
+    {
+    }
+
+    private DrainableResourceActorSpec(ManualTimeProvider time) : base(timeProvider: time) => _time = time;
+
+    private DateTimeOffset In(TimeSpan span) => _time.GetUtcNow() + span;
+
+    [Fact]
+    public async Task Must_stop_intake_wait_for_idle_and_answer_Drained()
+    {
+        var control = new TestResourceControl("http") { InFlight = 2 };
+        var resource = Sys.ActorOf(TestResource.Props(control), "http");
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
+        await control.DrainStarted.Task.WaitAsync(Wait);
+        control.IntakeOpen.Should().BeFalse();
+        var stats = await resource.Ask<ResourceStats>(GetResourceStats.Instance);
+        stats.State.Should().Be(ResourceState.Draining, "queries are answered while the drain waits");
+        stats.InFlight.Should().Be(2);
+
+        _time.Advance(TimeSpan.FromSeconds(3));
+        control.ReleaseIdle();
+        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        done.Should().BeEquivalentTo(new { Resource = "http", Epoch = 1L, Outcome = DrainOutcome.Drained, InFlightAtDeadline = 0L });
+        done.Duration.Should().Be(TimeSpan.FromSeconds(3));
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.InMaintenance);
+    }
+
+    [Fact]
+    public async Task Must_answer_TimedOut_with_what_is_in_flight_and_keep_intake_stopped()
+    {
+        var control = new TestResourceControl("kafka") { InFlight = 3 };
+        var resource = Sys.ActorOf(TestResource.Props(control), "kafka");
+
+        resource.Tell(new EnterMaintenance(4, In(TimeSpan.FromSeconds(5))), TestActor);
+        await control.DrainStarted.Task.WaitAsync(Wait);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        done.Outcome.Should().Be(DrainOutcome.TimedOut);
+        done.InFlightAtDeadline.Should().Be(3);
+        control.IntakeOpen.Should().BeFalse("a timed-out drain still refuses new work");
+        var health = await resource.Ask<ResourceHealth>(GetHealth.Instance);
+        health.Status.Should().Be(ComponentHealth.Degraded);
+    }
+
+    [Fact]
+    public async Task Must_resume_at_once_when_told_to_exit_while_draining_and_answer_the_enter_Superseded()
+    {
+        var control = new TestResourceControl("grpc") { InFlight = 1 };
+        var resource = Sys.ActorOf(TestResource.Props(control), "grpc");
+        var enterProbe = CreateTestProbe("enter");
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), enterProbe);
+        await control.DrainStarted.Task.WaitAsync(Wait);
+        resource.Tell(new ExitMaintenance(2), TestActor);
+
+        (await enterProbe.ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Superseded);
+        var resumed = await ExpectMsgAsync<ResumeCompleted>(timeout: Wait);
+        resumed.Should().BeEquivalentTo(new { Resource = "grpc", Epoch = 2L, Outcome = ResumeOutcome.Resumed });
+        control.IntakeOpen.Should().BeTrue();
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Running);
+    }
+
+    [Fact]
+    public async Task Must_wait_the_intake_grace_period_before_stopping_intake()
+    {
+        var control = new TestResourceControl("web") { IdleAtOnce = true };
+        var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromSeconds(2)), "web");
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        control.IntakeOpen.Should().BeTrue("readiness goes unhealthy first; intake stops after the grace period");
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        control.IntakeOpen.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Must_answer_a_stale_exit_Superseded_and_keep_draining()
+    {
+        var control = new TestResourceControl("db") { InFlight = 1 };
+        var resource = Sys.ActorOf(TestResource.Props(control), "db");
+
+        resource.Tell(new EnterMaintenance(5, In(TimeSpan.FromSeconds(30))), TestActor);
+        await control.DrainStarted.Task.WaitAsync(Wait);
+        resource.Tell(new ExitMaintenance(4), TestActor);
+        (await ExpectMsgAsync<ResumeCompleted>(timeout: Wait)).Outcome.Should().Be(ResumeOutcome.Superseded);
+
+        control.ReleaseIdle();
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Should().BeEquivalentTo(new { Epoch = 5L, Outcome = DrainOutcome.Drained });
+    }
+
+    [Fact]
+    public async Task Must_report_a_failing_drain_as_Failed_and_restart()
+    {
+        var control = new TestResourceControl("sqs") { FailDrains = 1 };
+        var resource = Sys.ActorOf(TestResource.Props(control), "sqs");
+        await control.Started.Task.WaitAsync(Wait);
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
+        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        done.Outcome.Should().Be(DrainOutcome.Failed);
+        done.Error.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("broke while draining");
+        await AwaitConditionAsync(() => control.Starts == 2, Wait, "the default strategy restarts the resource");
+    }
+}

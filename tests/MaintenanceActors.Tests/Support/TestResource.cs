@@ -1,0 +1,126 @@
+using MaintenanceActors.Actors;
+
+namespace MaintenanceActors.Tests.Support;
+
+/// <summary>What a test controls and observes about one <see cref="TestResource"/>.</summary>
+public sealed class TestResourceControl
+{
+    private long _inFlight;
+    private int _starts;
+    private int _failDrains;
+    private int _drainsStarted;
+
+    public TestResourceControl(string name) => Name = name;
+
+    public string Name { get; }
+
+    /// <summary>Completed by the test to let WaitForIdleAsync finish (also sets InFlight to 0).</summary>
+    public TaskCompletionSource Idle { get; private set; } = NewSignal();
+
+    /// <summary>Signalled when a drain starts waiting (intake already stopped).</summary>
+    public TaskCompletionSource DrainStarted { get; private set; } = NewSignal();
+
+    /// <summary>Signalled on every (re)start; replaced after each.</summary>
+    public TaskCompletionSource Started { get; } = NewSignal();
+
+    public volatile bool IntakeOpen = true;
+    public volatile bool IdleAtOnce;
+
+    public long InFlight
+    {
+        get => Interlocked.Read(ref _inFlight);
+        set => Interlocked.Exchange(ref _inFlight, value);
+    }
+
+    public int Starts => Volatile.Read(ref _starts);
+
+    public int DrainsStarted => Volatile.Read(ref _drainsStarted);
+
+    /// <summary>How many of the next drains throw instead of waiting.</summary>
+    public int FailDrains
+    {
+        get => Volatile.Read(ref _failDrains);
+        set => Volatile.Write(ref _failDrains, value);
+    }
+
+    public void ReleaseIdle()
+    {
+        InFlight = 0;
+        Idle.TrySetResult();
+    }
+
+    public void ResetIdle() => Idle = NewSignal();
+
+    internal void OnStart()
+    {
+        Interlocked.Increment(ref _starts);
+        Started.TrySetResult();
+    }
+
+    internal bool TakeFailure()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref _failDrains);
+            if (left <= 0) return false;
+            if (Interlocked.CompareExchange(ref _failDrains, left - 1, left) == left) return true;
+        }
+    }
+
+    internal void OnDrainStarted()
+    {
+        Interlocked.Increment(ref _drainsStarted);
+        DrainStarted.TrySetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>A resource whose drain finishes when the test says so.</summary>
+public sealed class TestResource : DrainableResourceActor
+{
+    private readonly TestResourceControl _control;
+    private readonly TimeSpan _grace;
+
+    public TestResource(TestResourceControl control, TimeSpan? grace = null)
+    {
+        _control = control;
+        _grace = grace ?? TimeSpan.Zero;
+    }
+
+    public static Props Props(TestResourceControl control, TimeSpan? grace = null) =>
+        MaintenanceActors.Actors.Props.Create(() => new TestResource(control, grace));
+
+    public static ResourceRegistration Registration(TestResourceControl control, TimeSpan? drainTimeout = null) =>
+        new(control.Name, () => Props(control), new ResourceOptions { DrainTimeout = drainTimeout });
+
+    protected override long InFlight => _control.InFlight;
+
+    protected override TimeSpan IntakeGracePeriod => _grace;
+
+    protected override IReadOnlyDictionary<string, long> Counters => new Dictionary<string, long> { ["starts"] = _control.Starts };
+
+    protected override void PreStart()
+    {
+        _control.OnStart();
+        base.PreStart();
+    }
+
+    protected override void StopIntake() => _control.IntakeOpen = false;
+
+    protected override void ResumeIntake() => _control.IntakeOpen = true;
+
+    protected override Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        _control.OnDrainStarted();
+        if (_control.TakeFailure())
+        {
+            return Task.FromException(new InvalidOperationException($"{_control.Name} broke while draining"));
+        }
+        if (_control.IdleAtOnce || _control.InFlight == 0 && _control.Idle.Task.IsCompleted)
+        {
+            return Task.CompletedTask;
+        }
+        return _control.Idle.Task.WaitAsync(cancellationToken);
+    }
+}

@@ -44,8 +44,11 @@ internal sealed class RequestGate
     /// <summary>Units in flight; may briefly include a refused unit between its count and uncount.</summary>
     public long InFlight => Volatile.Read(ref _state) & CountMask;
 
-    /// <summary>Why the gate is closed; null while open.</summary>
-    public GateClosure? Closure => IsClosed ? _closure : null;
+    /// <summary>
+    /// Why the gate is (or was last) closed. Kept after reopening: a request refused just before the
+    /// gate reopened still gets the reason of the closure that refused it.
+    /// </summary>
+    public GateClosure? Closure => _closure;
 
     /// <summary>Cancelled by <see cref="EndInFlight"/>: long-running units should stop when it fires.</summary>
     public CancellationToken EndRequested => _endRequested.Token;

@@ -33,6 +33,7 @@ public sealed class DrainUnderLoadSpec(ITestOutputHelper output)
         var gate = server.Gates.Http;
         long completed = 0, refused = 0, malformed = 0, failed = 0, drainsReported = 0, busyAtDrain = 0;
         int next = -1;
+        string? firstMalformed = null;
 
         using var client = server.CreateHttp1Client();
         var clients = Enumerable.Range(0, Clients).Select(_ => Task.Run(async () =>
@@ -52,9 +53,9 @@ public sealed class DrainUnderLoadSpec(ITestOutputHelper output)
                     {
                         Interlocked.Increment(ref refused);
                     }
-                    else
+                    else if (Interlocked.Increment(ref malformed) == 1)
                     {
-                        Interlocked.Increment(ref malformed);
+                        firstMalformed = $"#{i}: {(int)response.StatusCode} {response.Headers} {body} handler ran: {_handlerRan[i]}";
                     }
                 }
                 catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
@@ -91,6 +92,7 @@ public sealed class DrainUnderLoadSpec(ITestOutputHelper output)
 
         output.WriteLine($"completed {completed}, refused {refused}, malformed {malformed}, failed {failed}, drains {drainsReported}");
         failed.Should().Be(0, "no request may be aborted or reset");
+        malformed.Should().Be(0, "every answer is the handler's or a well-formed refusal; first other: {0}", firstMalformed);
         malformed.Should().Be(0, "every answer is either the handler's or a well-formed refusal given before the handler ran");
         (completed + refused).Should().Be(Requests);
         refused.Should().BeGreaterThan(0);

@@ -157,7 +157,6 @@ internal sealed partial class ActorCell
             if (_children.TryGetValue(child.Path.Name, out var slot) && ReferenceEquals(slot.Child, child))
             {
                 _children.Remove(child.Path.Name);
-                slot.Stats.CancelBackoff();
             }
 
             empty = _children.Count == 0;
@@ -170,9 +169,9 @@ internal sealed partial class ActorCell
                 FinishTerminate();
             }
         }
-        else if (_pendingRestartCause is { } cause && !AnyChildStopping())
+        else
         {
-            FinishRecreate(cause);
+            TryFinishRecreate();
         }
     }
 
@@ -227,15 +226,14 @@ internal sealed partial class ActorCell
             return;
         }
 
-        if (strategy.Backoff is not { } backoff)
+        var delay = TimeSpan.Zero;
+        if (strategy.Backoff is { } backoff)
         {
-            slot.Child.Cell.SendSystem(new SystemMessage.Recreate(cause));
-            return;
+            delay = slot.Stats.NextBackoff(backoff, now);
+            System.KernelLog.LogInformation("Restarting {ChildPath} in {Delay}", slot.Child.Path.ToString(), delay);
         }
 
-        var delay = slot.Stats.NextBackoff(backoff, now);
-        System.KernelLog.LogInformation("Restarting {ChildPath} in {Delay}", slot.Child.Path.ToString(), delay);
-        slot.Stats.ScheduleBackoff(System.TimeProvider, delay, slot.Child.Cell, cause);
+        slot.Child.Cell.SendSystem(new SystemMessage.Recreate(cause, delay));
     }
 
     private sealed class ChildSlot(LocalActorRef child)

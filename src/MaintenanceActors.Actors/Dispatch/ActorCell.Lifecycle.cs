@@ -14,6 +14,8 @@ internal sealed partial class ActorCell
     private object? _pendingAsyncMessage;
     private bool _terminating;
     private Exception? _pendingRestartCause;
+    private bool _restartDue;
+    private ITimer? _restartTimer;
     private Stash.StashImpl? _stash;
     private Timers.TimerScheduler? _timers;
 
@@ -166,7 +168,7 @@ internal sealed partial class ActorCell
 
         if (_actor is null)
         {
-            Recreate(_failureCause ?? new InvalidOperationException("resume without instance"));
+            Recreate(_failureCause ?? new InvalidOperationException("resume without instance"), TimeSpan.Zero);
             return;
         }
 
@@ -175,7 +177,7 @@ internal sealed partial class ActorCell
         _failedMessage = null;
     }
 
-    private void Recreate(Exception cause)
+    private void Recreate(Exception cause, TimeSpan delay)
     {
         if (_terminating)
         {
@@ -198,19 +200,48 @@ internal sealed partial class ActorCell
 
         _stash?.ReturnAllToMailbox();
         _actor = null;
-        if (AnyChildStopping())
+        _pendingRestartCause = cause;
+        _restartDue = delay <= TimeSpan.Zero;
+        if (!_restartDue)
         {
-            // Children stopped by PreRestart must be gone before the new instance may reuse their names.
-            _pendingRestartCause = cause;
+            _restartTimer = System.TimeProvider.CreateTimer(
+                static state =>
+                {
+                    var (cell, message) = ((ActorCell, SystemMessage.RestartDue))state!;
+                    cell.SendSystem(message);
+                },
+                (this, new SystemMessage.RestartDue(_incarnation)),
+                delay,
+                Timeout.InfiniteTimeSpan);
+        }
+
+        TryFinishRecreate();
+    }
+
+    private void HandleRestartDue(int incarnation)
+    {
+        if (incarnation != _incarnation || _pendingRestartCause is null)
+        {
             return;
         }
 
-        FinishRecreate(cause);
+        _restartDue = true;
+        TryFinishRecreate();
+    }
+
+    private void TryFinishRecreate()
+    {
+        // Children stopped by PreRestart must be gone before the new instance may reuse their names.
+        if (_pendingRestartCause is { } cause && _restartDue && !AnyChildStopping())
+        {
+            FinishRecreate(cause);
+        }
     }
 
     private void FinishRecreate(Exception cause)
     {
         _pendingRestartCause = null;
+        CancelRestartTimer();
         try
         {
             _actor = NewActor();
@@ -221,10 +252,11 @@ internal sealed partial class ActorCell
         }
         catch (Exception ex)
         {
-            _failed = false;
             HandleInvokeFailure(new ActorInitializationException($"Actor {Path} ({Props.ActorType.Name}) failed to restart: {ex.Message}", ex), null);
         }
     }
+
+    private void CancelRestartTimer() => Interlocked.Exchange(ref _restartTimer, null)?.Dispose();
 
     private void ResetIncarnation()
     {
@@ -249,6 +281,7 @@ internal sealed partial class ActorCell
 
         ResetIncarnation();
         _pendingRestartCause = null;
+        CancelRestartTimer();
         if (!StopAllChildren())
         {
             FinishTerminate();

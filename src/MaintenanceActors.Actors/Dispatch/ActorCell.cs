@@ -250,7 +250,10 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
                     BeginTerminate();
                     break;
                 case SystemMessage.Recreate recreate:
-                    Recreate(recreate.Cause);
+                    Recreate(recreate.Cause, recreate.Delay);
+                    break;
+                case SystemMessage.RestartDue due:
+                    HandleRestartDue(due.Incarnation);
                     break;
                 case SystemMessage.Resume:
                     Resume();

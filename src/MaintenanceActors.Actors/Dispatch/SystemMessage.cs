@@ -13,9 +13,17 @@ internal abstract class SystemMessage
         public static readonly Terminate Instance = new();
     }
 
-    public sealed class Recreate(Exception cause) : SystemMessage
+    public sealed class Recreate(Exception cause, TimeSpan delay) : SystemMessage
     {
         public Exception Cause { get; } = cause;
+
+        /// <summary>Backoff: the failed instance is stopped at once, the new one created after this delay.</summary>
+        public TimeSpan Delay { get; } = delay;
+    }
+
+    public sealed class RestartDue(int incarnation) : SystemMessage
+    {
+        public int Incarnation { get; } = incarnation;
     }
 
     public sealed class Resume : SystemMessage

@@ -1,15 +1,12 @@
-using MaintenanceActors.Actors.Dispatch;
-
 namespace MaintenanceActors.Actors.Supervision;
 
-/// <summary>Per-child restart bookkeeping kept by the parent (only the parent's thread touches it, except the backoff timer).</summary>
+/// <summary>Per-child restart bookkeeping kept by the parent (only the parent's thread touches it).</summary>
 internal sealed class ChildRestartStats
 {
     private int _restarts;
     private DateTimeOffset _windowStart;
     private int _backoffAttempts;
     private DateTimeOffset _lastRestartAt;
-    private ITimer? _backoffTimer;
 
     public bool RequestRestartPermission(SupervisorStrategy strategy, DateTimeOffset now)
     {
@@ -44,25 +41,5 @@ internal sealed class ChildRestartStats
         _backoffAttempts++;
         _lastRestartAt = now + delay;
         return delay;
-    }
-
-    public void ScheduleBackoff(TimeProvider timeProvider, TimeSpan delay, ActorCell child, Exception cause)
-    {
-        CancelBackoff();
-        var recreate = new SystemMessage.Recreate(cause);
-        _backoffTimer = timeProvider.CreateTimer(
-            static state =>
-            {
-                var (cell, message) = ((ActorCell, SystemMessage.Recreate))state!;
-                cell.SendSystem(message);
-            },
-            (child, recreate),
-            delay,
-            Timeout.InfiniteTimeSpan);
-    }
-
-    public void CancelBackoff()
-    {
-        Interlocked.Exchange(ref _backoffTimer, null)?.Dispose();
     }
 }

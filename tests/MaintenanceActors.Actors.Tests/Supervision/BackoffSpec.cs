@@ -1,0 +1,77 @@
+using MaintenanceActors.Actors.TestKit;
+
+namespace MaintenanceActors.Actors.Tests.Supervision;
+
+public sealed class BackoffSpec() : TestKit.TestKit(timeProvider: new ManualTimeProvider())
+{
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(150);
+
+    private ManualTimeProvider Clock => (ManualTimeProvider)Sys.TimeProvider;
+
+    [Fact]
+    public async Task Must_delay_restarts_exponentially_up_to_the_maximum_on_the_system_clock()
+    {
+        var strategy = new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), 0);
+        var parent = Sys.ActorOf(Props.Create(() => new SupervisionSpec.Parent(strategy, Props.Create(() => new SupervisionSpec.Lifecycle(TestActor)))));
+        await ExpectMsgAsync("prestart");
+        parent.Tell("child");
+        var child = await ExpectMsgAsync<IActorRef>();
+
+        foreach (var seconds in new[] { 1, 2, 4, 4 })
+        {
+            await FailAndExpectRestartAfter(child, TimeSpan.FromSeconds(seconds));
+        }
+    }
+
+    [Fact]
+    public async Task Must_reset_the_backoff_after_a_quiet_period()
+    {
+        var strategy = new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), 0, resetAfter: TimeSpan.FromSeconds(10));
+        var parent = Sys.ActorOf(Props.Create(() => new SupervisionSpec.Parent(strategy, Props.Create(() => new SupervisionSpec.Lifecycle(TestActor)))));
+        await ExpectMsgAsync("prestart");
+        parent.Tell("child");
+        var child = await ExpectMsgAsync<IActorRef>();
+        await FailAndExpectRestartAfter(child, TimeSpan.FromSeconds(1));
+        await FailAndExpectRestartAfter(child, TimeSpan.FromSeconds(2));
+
+        Clock.Advance(TimeSpan.FromSeconds(11));
+
+        await FailAndExpectRestartAfter(child, TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
+    public async Task Must_keep_messages_sent_during_the_backoff_for_the_restarted_instance()
+    {
+        var strategy = new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), 0.2);
+        var parent = Sys.ActorOf(Props.Create(() => new SupervisionSpec.Parent(strategy, Props.Create(() => new SupervisionSpec.Lifecycle(TestActor)))));
+        await ExpectMsgAsync("prestart");
+        parent.Tell("child");
+        var child = await ExpectMsgAsync<IActorRef>();
+
+        child.Tell(new SupervisionSpec.Fail("x"));
+        child.Tell("waiting");
+        await ExpectMsgAsync("prerestart x");
+        await ExpectMsgAsync("poststop");
+        await AwaitConditionAsync(() => Clock.ActiveTimerCount == 1, TimeSpan.FromSeconds(10));
+        Clock.Advance(TimeSpan.FromSeconds(2)); // beyond 1 s + 20 %
+
+        await ExpectMsgAsync("postrestart x");
+        await ExpectMsgAsync("prestart");
+        await ExpectMsgAsync("got waiting");
+    }
+
+    private async Task FailAndExpectRestartAfter(IActorRef child, TimeSpan delay)
+    {
+        child.Tell(new SupervisionSpec.Fail("x"));
+        await ExpectMsgAsync("prerestart x");
+        await ExpectMsgAsync("poststop");
+
+        // The parent schedules the restart on the manual clock; wait until it has.
+        await AwaitConditionAsync(() => Clock.ActiveTimerCount == 1, TimeSpan.FromSeconds(10), "backoff timer scheduled");
+        Clock.Advance(delay - TimeSpan.FromMilliseconds(1));
+        await ExpectNoMsgAsync(Quiet);
+        Clock.Advance(TimeSpan.FromMilliseconds(1));
+        await ExpectMsgAsync("postrestart x");
+        await ExpectMsgAsync("prestart");
+    }
+}

@@ -1,0 +1,63 @@
+using MaintenanceActors.Actors.TestKit;
+
+namespace MaintenanceActors.Actors.Tests.Testing;
+
+public sealed class TestProbeSpec : MaintenanceActors.Actors.TestKit.TestKit
+{
+    [Fact]
+    public void Must_fail_ExpectMsg_with_the_unexpected_message_named()
+    {
+        TestActor.Tell("surprise", ActorRefs.NoSender);
+
+        var act = () => ExpectMsg<int>();
+
+        act.Should().Throw<TestKitAssertionException>().WithMessage("*Int32*surprise*");
+    }
+
+    [Fact]
+    public void Must_fail_ExpectMsg_on_timeout()
+    {
+        var act = () => ExpectMsg<string>(timeout: TimeSpan.FromMilliseconds(50));
+
+        act.Should().Throw<TestKitAssertionException>().WithMessage("*timeout*");
+    }
+
+    [Fact]
+    public void Must_fail_ExpectNoMsg_when_a_message_arrives()
+    {
+        TestActor.Tell("unwanted", ActorRefs.NoSender);
+
+        var act = () => ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+
+        act.Should().Throw<TestKitAssertionException>().WithMessage("*unwanted*");
+    }
+
+    [Fact]
+    public void Must_reply_and_forward_with_the_right_senders()
+    {
+        var first = CreateTestProbe("first");
+        var second = CreateTestProbe("second");
+
+        first.Send(TestActor, "question");
+        ExpectMsg("question");
+        TestActor.Reply("answer");
+        TestActor.Forward(second);
+
+        first.ExpectMsg("answer");
+        first.LastSender.Should().Be(TestActor);
+        second.ExpectMsg("question");
+        second.LastSender.Should().Be(first);
+    }
+
+    [Fact]
+    public void Must_fish_past_uninteresting_messages()
+    {
+        foreach (var n in new[] { 1, 2, 3, 42, 5 })
+        {
+            TestActor.Tell(n, ActorRefs.NoSender);
+        }
+
+        FishForMessage<int>(n => n > 10).Should().Be(42);
+        ReceiveOne().Should().Be(5);
+    }
+}

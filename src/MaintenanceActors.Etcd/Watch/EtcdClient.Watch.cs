@@ -40,9 +40,9 @@ public sealed partial class EtcdClient
                 {
                     return await CreateWatchAsync(request.Clone(), cancellationToken).ConfigureAwait(false);
                 }
-                catch (EtcdException ex) when (attempt == 0 && ex.StatusCode == GrpcStatusCode.PermissionDenied && connection.HasCredentials)
+                catch (EtcdException ex) when (attempt == 0 && ex.StatusCode == GrpcStatusCode.Unauthenticated && connection.HasCredentials)
                 {
-                    // etcd 3.4 reports a stale token on a watch as "permission denied": authenticate again on a new stream, once.
+                    // The stream's token was rejected (it travels once, when the stream opens): authenticate again on a new stream, once.
                     connection.Token = null;
                     watchStream = null;
                 }
@@ -65,7 +65,7 @@ public sealed partial class EtcdClient
     private async Task<EtcdWatch> CreateWatchAsync(WatchCreateRequest request, CancellationToken cancellationToken)
     {
         var timeout = options.RequestTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromMinutes(1) : options.RequestTimeout;
-        if (watchStream is { IsFailed: false } current)
+        if (watchStream is { AcceptsNewWatches: true } current)
         {
             try
             {

@@ -19,6 +19,7 @@ internal sealed partial class WatchStream : IAsyncDisposable
     private readonly Task readLoop;
     private long lastWatchId;
     private volatile GrpcCallException? failure;
+    private volatile bool refused;
 
     public WatchStream(GrpcStreamingCall<WatchResponse> call, ILogger logger)
     {
@@ -30,6 +31,12 @@ internal sealed partial class WatchStream : IAsyncDisposable
     public Uri Endpoint => call.Endpoint;
 
     public bool IsFailed => failure is not null;
+
+    /// <summary>
+    /// False once etcd refused a watch on this stream: etcd 3.4 stops reading a stream's requests after such a refusal,
+    /// so new watches must go to a new stream (existing ones keep receiving events).
+    /// </summary>
+    public bool AcceptsNewWatches => failure is null && !refused;
 
     /// <summary>
     /// Creates a watch and waits for etcd's confirmation. Throws <see cref="GrpcCallException"/> (transport) when the stream fails first,
@@ -53,7 +60,10 @@ internal sealed partial class WatchStream : IAsyncDisposable
             var response = await created.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
             watch.CreatedRevision = response.Header?.Revision ?? 0;
             if (response.Canceled && response.CompactRevision == 0)
+            {
+                refused = true;
                 throw new EtcdException(ReasonToStatus(response.CancelReason), DescribeRefusal(response.CancelReason));
+            }
             return watch;
         }
         catch (TimeoutException)
@@ -144,6 +154,10 @@ internal sealed partial class WatchStream : IAsyncDisposable
         var revision = response.Header?.Revision ?? 0;
         if (response.Created)
         {
+            // Some etcd versions answer a refused create with watch id -1 instead of the id asked for; creates are
+            // sent one at a time, so the oldest pending one is the one answered.
+            if (!pendingCreates.ContainsKey(id) && pendingCreates.Keys.DefaultIfEmpty(id).Min() is var oldest)
+                id = oldest;
             if (pendingCreates.TryRemove(id, out var created))
                 created.TrySetResult(response);
             if (response.Canceled)
@@ -215,10 +229,20 @@ internal sealed partial class WatchStream : IAsyncDisposable
         e.PrevKv is null ? null : EtcdKeyValue.From(e.PrevKv));
 
     private static GrpcStatusCode ReasonToStatus(string reason) =>
-        reason.Contains("permission denied", StringComparison.Ordinal) ? GrpcStatusCode.PermissionDenied : GrpcStatusCode.FailedPrecondition;
+        reason.Contains("permission denied", StringComparison.Ordinal) ? GrpcStatusCode.PermissionDenied
+        : reason.Contains("invalid auth token", StringComparison.Ordinal) || reason.Contains("code = Unauthenticated", StringComparison.Ordinal)
+            ? GrpcStatusCode.Unauthenticated
+            : GrpcStatusCode.FailedPrecondition;
 
-    private static string DescribeRefusal(string reason) =>
-        string.IsNullOrEmpty(reason) ? "etcd refused to create the watch" : reason;
+    /// <summary>etcd puts a Go gRPC error string in cancel_reason ("rpc error: code = X desc = etcdserver: ..."); keep etcd's part.</summary>
+    private static string DescribeRefusal(string reason)
+    {
+        if (string.IsNullOrEmpty(reason))
+            return "etcd refused to create the watch";
+        const string marker = " desc = ";
+        var at = reason.IndexOf(marker, StringComparison.Ordinal);
+        return reason.StartsWith("rpc error:", StringComparison.Ordinal) && at >= 0 ? reason[(at + marker.Length)..] : reason;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -117,6 +117,21 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
         a.WatchId.Should().NotBe(b.WatchId);
     }
 
+    [Fact]
+    public async Task Must_fail_a_watch_from_a_compacted_revision_with_the_compact_revision()
+    {
+        var old = await client.PutAsync(prefix + "compacted", "1");
+        var latest = await client.PutAsync(prefix + "compacted", "2");
+        await client.CompactAsync(latest);
+
+        await using var watch = await client.WatchAsync(prefix + "compacted", new EtcdWatchOptions { StartRevision = old });
+
+        var read = () => watch.ReadAllAsync().ToListAsync().AsTask().WaitAsync(Patience);
+        var error = (await read.Should().ThrowAsync<EtcdCompactedException>()).Which;
+        error.CompactRevision.Should().Be(latest);
+        error.RequestedRevision.Should().Be(old);
+    }
+
     internal static async Task<List<EtcdEvent>> ReadEventsAsync(EtcdWatch watch, int count)
     {
         var events = new List<EtcdEvent>();

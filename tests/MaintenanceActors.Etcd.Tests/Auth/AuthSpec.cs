@@ -1,0 +1,96 @@
+using MaintenanceActors.Grpc;
+using MaintenanceActors.Testing;
+
+namespace MaintenanceActors.Etcd.Tests.Auth;
+
+/// <summary>An etcd with auth enabled: root, and "reader" who may only read /allowed/.</summary>
+public sealed class AuthEtcd : IAsyncLifetime
+{
+    public EtcdServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Server = await EtcdServer.StartAsync();
+        await Server.EnableAuthAsync("root-pw");
+        await Server.AddReadOnlyUserAsync("reader", "reader-pw", "/allowed/");
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+public sealed class AuthSpec(AuthEtcd auth) : IClassFixture<AuthEtcd>
+{
+    private EtcdServer Etcd => auth.Server;
+
+    [Fact]
+    public async Task Must_read_and_write_with_the_right_password()
+    {
+        await using var client = Etcd.CreateClient();
+
+        await client.PutAsync("/allowed/greeting", "hello");
+
+        (await client.GetAsync("/allowed/greeting"))!.ValueString.Should().Be("hello");
+    }
+
+    [Fact]
+    public async Task Must_fail_clearly_with_a_wrong_password()
+    {
+        await using var client = Etcd.CreateClient(o => o.Password = "wrong");
+
+        var get = () => client.GetAsync("/allowed/x");
+
+        var error = (await get.Should().ThrowAsync<EtcdException>()).Which;
+        error.StatusCode.Should().Be(GrpcStatusCode.InvalidArgument);
+        error.Message.Should().Contain("Authenticating as 'root' failed").And.Contain("invalid user ID or password");
+    }
+
+    [Fact]
+    public async Task Must_authenticate_explicitly_and_send_the_token_on_calls()
+    {
+        await using var client = Etcd.CreateClient(o => (o.Username, o.Password) = (null, null));
+        var anonymous = () => client.GetAsync("/allowed/x");
+        await anonymous.Should().ThrowAsync<EtcdException>();
+
+        await client.AuthenticateAsync("reader", "reader-pw");
+
+        (await client.GetAsync("/allowed/x")).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task Must_authenticate_again_and_retry_once_when_the_token_is_rejected()
+    {
+        await using var client = Etcd.CreateClient();
+        await client.PutAsync("/allowed/token", "1");
+
+        client.SetTokenForTesting("bogus.token");
+
+        (await client.GetAsync("/allowed/token"))!.ValueString.Should().Be("1");
+    }
+
+    [Fact]
+    public async Task Must_authenticate_again_when_a_watch_is_refused_because_of_a_stale_token()
+    {
+        await using var client = Etcd.CreateClient();
+        await client.PutAsync("/allowed/watched", "1");
+        client.SetTokenForTesting("bogus.token");
+
+        await using var watch = await client.WatchAsync("/allowed/watched");
+        await client.PutAsync("/allowed/watched", "2");
+
+        (await Watch.WatchSpec.ReadEventsAsync(watch, 1)).Single().Kv.ValueString.Should().Be("2");
+    }
+
+    [Fact]
+    public async Task Must_report_permission_denied_on_a_key_the_user_may_not_read()
+    {
+        await using var client = Etcd.CreateClient(o => (o.Username, o.Password) = ("reader", "reader-pw"));
+
+        var get = () => client.GetAsync("/secret/x");
+        var watch = () => client.WatchAsync("/secret/x");
+
+        var error = (await get.Should().ThrowAsync<EtcdException>()).Which;
+        error.StatusCode.Should().Be(GrpcStatusCode.PermissionDenied);
+        error.Detail.Should().Be("etcdserver: permission denied");
+        (await watch.Should().ThrowAsync<EtcdException>()).Which.StatusCode.Should().Be(GrpcStatusCode.PermissionDenied);
+    }
+}

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace MaintenanceActors.Actors;
 
 /// <summary>A hierarchy of actors with its own clock, logging, EventStream and dead letters.</summary>
-public sealed class ActorSystem : IAsyncDisposable
+public sealed class ActorSystem : IAsyncDisposable, IDisposable
 {
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentDictionary<Type, ILogger> _loggers = new();
@@ -101,6 +101,9 @@ public sealed class ActorSystem : IAsyncDisposable
 
     /// <summary>Terminates the system and waits for it.</summary>
     public async ValueTask DisposeAsync() => await Terminate().ConfigureAwait(false);
+
+    /// <summary>Terminates the system and blocks until it has stopped, at most <see cref="ActorSystemOptions.DisposeTimeout"/>.</summary>
+    public void Dispose() => Terminate().Wait(Options.DisposeTimeout);
 
     /// <inheritdoc />
     public override string ToString() => $"ActorSystem({Name})";

@@ -21,6 +21,9 @@ public sealed class ActorSystemOptions
     /// <summary>How many user messages an actor processes before it yields its thread. Default: 50.</summary>
     public int Throughput { get; set; } = 50;
 
+    /// <summary>How long the synchronous <see cref="ActorSystem.Dispose"/> waits for termination. Default: 30 seconds.</summary>
+    public TimeSpan DisposeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Throws naming the first invalid field and how to fix it.</summary>
     public void Validate()
     {
@@ -38,6 +41,12 @@ public sealed class ActorSystemOptions
         {
             throw new ArgumentOutOfRangeException(nameof(DefaultAskTimeout), DefaultAskTimeout,
                 $"ActorSystemOptions.DefaultAskTimeout must be positive (was {DefaultAskTimeout}); e.g. 10 seconds.");
+        }
+
+        if (DisposeTimeout < TimeSpan.Zero && DisposeTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DisposeTimeout), DisposeTimeout,
+                $"ActorSystemOptions.DisposeTimeout must not be negative (was {DisposeTimeout}); use Timeout.InfiniteTimeSpan to wait forever.");
         }
 
         if (Throughput < 1)

@@ -61,7 +61,7 @@ internal sealed class NullActorRef(ActorPath path) : IActorRef
 
     public override bool Equals(object? obj) => ReferenceEquals(this, obj);
 
-    public override int GetHashCode() => Path.GetHashCode();
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 
     public override string ToString() => Path.ToString();
 }

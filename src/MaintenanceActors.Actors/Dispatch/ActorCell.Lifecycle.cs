@@ -98,6 +98,8 @@ internal sealed partial class ActorCell
         var message = _pendingAsyncMessage;
         _pendingAsync = null;
         _pendingAsyncMessage = null;
+        _hasCurrentMessage = false;
+        _currentMessage = null;
         try
         {
             ThrowIfFailed(task);
@@ -263,6 +265,8 @@ internal sealed partial class ActorCell
         _timers?.CancelAll();
         _pendingAsync = null;
         _pendingAsyncMessage = null;
+        _hasCurrentMessage = false;
+        _currentMessage = null;
         _incarnation++;
         _syncContext = new ActorSynchronizationContext(this, _incarnation);
     }

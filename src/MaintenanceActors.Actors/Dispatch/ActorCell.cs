@@ -226,8 +226,12 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
         }
         finally
         {
-            _hasCurrentMessage = false;
-            _currentMessage = null;
+            // An awaiting ReceiveAsync handler still owns the message (it may Stash it after an await).
+            if (_pendingAsync is null)
+            {
+                _hasCurrentMessage = false;
+                _currentMessage = null;
+            }
         }
     }
 

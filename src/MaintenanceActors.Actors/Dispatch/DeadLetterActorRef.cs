@@ -17,7 +17,7 @@ internal sealed class DeadLetterActorRef(ActorSystem system) : IActorRef, ISyste
 
     public override bool Equals(object? obj) => ReferenceEquals(this, obj);
 
-    public override int GetHashCode() => Path.GetHashCode();
+    public override int GetHashCode() => global::System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 
     public override string ToString() => Path.ToString();
 }

@@ -21,7 +21,7 @@ internal sealed class LocalActorRef(ActorCell cell) : IActorRef, ISystemBoundRef
 
     public override bool Equals(object? obj) => ReferenceEquals(this, obj);
 
-    public override int GetHashCode() => Path.GetHashCode();
+    public override int GetHashCode() => global::System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
 
     public override string ToString() => Path.ToString();
 }

@@ -26,6 +26,12 @@ public sealed class GrpcDrainOptions
     /// </summary>
     public TimeSpan ReadinessDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>The resource name in reports, stats and health (also the actor name). Default: "grpc".</summary>
+    public string ResourceName { get; set; } = "grpc";
+
+    /// <summary>This drain's deadline; null uses the coordinator's MaintenanceOptions.DrainTimeout. Default: null.</summary>
+    public TimeSpan? DrainTimeout { get; set; }
+
     /// <summary>Throws when a value cannot work, naming the field and what to do.</summary>
     public void Validate()
     {

@@ -32,6 +32,12 @@ public sealed class HttpDrainOptions
     /// </summary>
     public TimeSpan ReadinessDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>The resource name in reports, stats and health (also the actor name). Default: "http".</summary>
+    public string ResourceName { get; set; } = "http";
+
+    /// <summary>This drain's deadline; null uses the coordinator's MaintenanceOptions.DrainTimeout. Default: null.</summary>
+    public TimeSpan? DrainTimeout { get; set; }
+
     /// <summary>Throws when a value cannot work, naming the field and what to do.</summary>
     public void Validate()
     {

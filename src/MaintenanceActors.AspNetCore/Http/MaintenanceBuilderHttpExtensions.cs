@@ -1,0 +1,24 @@
+using MaintenanceActors.AspNetCore.Http;
+
+namespace MaintenanceActors.AspNetCore;
+
+/// <summary>Adds the HTTP drain to <c>services.AddMaintenance(m => ...)</c>.</summary>
+public static class MaintenanceBuilderHttpExtensions
+{
+    /// <summary>
+    /// Drains HTTP requests during maintenance: requests that got in finish, new ones get a 503
+    /// problem+json. Also call <c>app.UseMaintenance()</c> early in the pipeline.
+    /// </summary>
+    public static MaintenanceBuilder AddHttpDrain(this MaintenanceBuilder maintenance, Action<HttpDrainOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(maintenance);
+
+        // Validated now so a bad value fails at registration, naming the field, not at the first maintenance.
+        var options = new HttpDrainOptions();
+        configure?.Invoke(options);
+        options.Validate();
+
+        maintenance.Services.AddHttpGate(configure);
+        return maintenance.AddResource<HttpDrainActor>(options.ResourceName, r => r.DrainTimeout = options.DrainTimeout);
+    }
+}

@@ -206,8 +206,8 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         var delay = NextBackoff();
         Log.LogWarning("Source {Source} lost etcd ({Error}); reconnecting in {Delay} from revision {Revision}, keeping the last known state",
             Source, _lastError, delay, _lastRevision + 1);
-        PublishHealth();
         Timers.StartSingleTimer(ReconnectTimer, ConnectNow.Instance, delay);
+        PublishHealth();
     }
 
     private TimeSpan NextBackoff()

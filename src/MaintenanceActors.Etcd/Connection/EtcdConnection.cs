@@ -51,8 +51,12 @@ internal sealed partial class EtcdConnection : IDisposable
         set => token = value;
     }
 
+    /// <summary>
+    /// Runs a unary call with failover and token refresh. A call that is not <paramref name="idempotent"/> moves to another endpoint
+    /// only when it surely never reached the first one, so a write is never applied twice.
+    /// </summary>
     public async Task<TResponse> UnaryAsync<TResponse>(string method, IMessage request, MessageParser<TResponse> parser,
-        CancellationToken cancellationToken)
+        bool idempotent, CancellationToken cancellationToken)
         where TResponse : class, IMessage<TResponse>
     {
         for (var attempt = 0; ; attempt++)
@@ -62,7 +66,7 @@ internal sealed partial class EtcdConnection : IDisposable
             {
                 return await WithFailoverAsync(
                     (endpoint, ct) => invoker.UnaryAsync(endpoint, method, request, parser, new GrpcCallOptions(metadata, Deadline()), ct),
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken, idempotent).ConfigureAwait(false);
             }
             catch (GrpcCallException ex) when (attempt == 0 && credentials is not null && IsTokenRejected(ex))
             {
@@ -80,7 +84,8 @@ internal sealed partial class EtcdConnection : IDisposable
     /// Runs <paramref name="call"/> on each endpoint in turn, starting with the preferred one, until one does not fail at the transport
     /// level; remembers it. Throws <see cref="EtcdConnectionException"/> naming every endpoint when all fail.
     /// </summary>
-    public async Task<T> WithFailoverAsync<T>(Func<Uri, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public async Task<T> WithFailoverAsync<T>(Func<Uri, CancellationToken, Task<T>> call, CancellationToken cancellationToken,
+        bool idempotent = true)
     {
         var start = Volatile.Read(ref preferred);
         var failures = new List<(Uri Endpoint, GrpcCallException Error)>();
@@ -102,9 +107,11 @@ internal sealed partial class EtcdConnection : IDisposable
             {
                 LogEndpointFailed(logger, endpoint, ex.Detail);
                 failures.Add((endpoint, ex));
+                if (!idempotent && !ex.RequestNotSent)
+                    throw ConnectionFailure(failures, " (not retried elsewhere: the request may have been applied)");
             }
         }
-        throw ConnectionFailure(failures);
+        throw ConnectionFailure(failures, "");
     }
 
     /// <summary>Metadata for a call: the auth token, authenticating first when credentials are set and no token is cached.</summary>
@@ -167,14 +174,14 @@ internal sealed partial class EtcdConnection : IDisposable
     private DateTimeOffset? Deadline() =>
         options.RequestTimeout == Timeout.InfiniteTimeSpan ? null : options.TimeProvider.GetUtcNow() + options.RequestTimeout;
 
-    private EtcdConnectionException ConnectionFailure(List<(Uri Endpoint, GrpcCallException Error)> failures)
+    private EtcdConnectionException ConnectionFailure(List<(Uri Endpoint, GrpcCallException Error)> failures, string note)
     {
         var tried = failures.Select(f => f.Endpoint).ToList();
         var tls = validator.LastFailure;
         var reasons = string.Join("; ", failures.Select(f =>
             $"{f.Endpoint}: {f.Error.Detail}{(tls is not null && IsTlsFailure(f.Error) ? $" ({tls})" : "")}"));
         return new EtcdConnectionException(tried,
-            $"Could not reach etcd at any of {tried.Count} endpoint(s) [{string.Join(", ", tried)}]: {reasons}",
+            $"Could not reach etcd at any of {tried.Count} endpoint(s) [{string.Join(", ", tried)}]: {reasons}{note}",
             failures.LastOrDefault().Error);
     }
 

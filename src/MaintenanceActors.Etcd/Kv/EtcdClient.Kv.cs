@@ -7,24 +7,24 @@ public sealed partial class EtcdClient
 {
     /// <summary>Reads a key or a range (prefix, limit, revision, keys-only, count-only: all fields of etcd's RangeRequest).</summary>
     public Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default) =>
-        connection.UnaryAsync(EtcdMethods.Range, request, RangeResponse.Parser, cancellationToken);
+        connection.UnaryAsync(EtcdMethods.Range, request, RangeResponse.Parser, idempotent: true, cancellationToken);
 
     /// <summary>Writes a key (value, lease, prev_kv: all fields of etcd's PutRequest).</summary>
     public Task<PutResponse> PutAsync(PutRequest request, CancellationToken cancellationToken = default) =>
-        connection.UnaryAsync(EtcdMethods.Put, request, PutResponse.Parser, cancellationToken);
+        connection.UnaryAsync(EtcdMethods.Put, request, PutResponse.Parser, idempotent: false, cancellationToken);
 
     /// <summary>Deletes a key or a range (prefix via range_end, prev_kv).</summary>
     public Task<DeleteRangeResponse> DeleteRangeAsync(DeleteRangeRequest request, CancellationToken cancellationToken = default) =>
-        connection.UnaryAsync(EtcdMethods.DeleteRange, request, DeleteRangeResponse.Parser, cancellationToken);
+        connection.UnaryAsync(EtcdMethods.DeleteRange, request, DeleteRangeResponse.Parser, idempotent: false, cancellationToken);
 
     /// <summary>Runs a transaction: if every compare holds, the success operations, otherwise the failure operations.</summary>
     public Task<TxnResponse> TxnAsync(TxnRequest request, CancellationToken cancellationToken = default) =>
-        connection.UnaryAsync(EtcdMethods.Txn, request, TxnResponse.Parser, cancellationToken);
+        connection.UnaryAsync(EtcdMethods.Txn, request, TxnResponse.Parser, idempotent: false, cancellationToken);
 
     /// <summary>Compacts the history up to <paramref name="revision"/>; watches and reads of older revisions then fail.</summary>
     public Task<CompactionResponse> CompactAsync(long revision, bool physical = false, CancellationToken cancellationToken = default) =>
         connection.UnaryAsync(EtcdMethods.Compact, new CompactionRequest { Revision = revision, Physical = physical },
-            CompactionResponse.Parser, cancellationToken);
+            CompactionResponse.Parser, idempotent: true, cancellationToken);
 
     /// <summary>Reads one key; null when it does not exist.</summary>
     public async Task<EtcdKeyValue?> GetAsync(string key, CancellationToken cancellationToken = default)

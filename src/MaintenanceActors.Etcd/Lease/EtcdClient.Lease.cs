@@ -11,7 +11,7 @@ public sealed partial class EtcdClient
     public async Task<LeaseGrantResponse> LeaseGrantAsync(long ttlSeconds, long leaseId = 0, CancellationToken cancellationToken = default)
     {
         var response = await connection.UnaryAsync(EtcdMethods.LeaseGrant, new LeaseGrantRequest { TTL = ttlSeconds, ID = leaseId },
-            LeaseGrantResponse.Parser, cancellationToken).ConfigureAwait(false);
+            LeaseGrantResponse.Parser, idempotent: false, cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(response.Error))
             throw new EtcdException(GrpcStatusCode.FailedPrecondition, response.Error);
         return response;
@@ -19,20 +19,22 @@ public sealed partial class EtcdClient
 
     /// <summary>Revokes a lease; every key attached to it is deleted.</summary>
     public Task<LeaseRevokeResponse> LeaseRevokeAsync(long leaseId, CancellationToken cancellationToken = default) =>
-        connection.UnaryAsync(EtcdMethods.LeaseRevoke, new LeaseRevokeRequest { ID = leaseId }, LeaseRevokeResponse.Parser, cancellationToken);
+        connection.UnaryAsync(EtcdMethods.LeaseRevoke, new LeaseRevokeRequest { ID = leaseId }, LeaseRevokeResponse.Parser, idempotent: false, cancellationToken);
 
     /// <summary>Reads a lease's remaining and granted TTL (TTL -1 when it has expired or never existed), optionally with its keys.</summary>
     public Task<LeaseTimeToLiveResponse> LeaseTimeToLiveAsync(long leaseId, bool includeKeys = false, CancellationToken cancellationToken = default) =>
         connection.UnaryAsync(EtcdMethods.LeaseTimeToLive, new LeaseTimeToLiveRequest { ID = leaseId, Keys = includeKeys },
-            LeaseTimeToLiveResponse.Parser, cancellationToken);
+            LeaseTimeToLiveResponse.Parser, idempotent: true, cancellationToken);
 
     /// <summary>Renews a lease once over the LeaseKeepAlive stream; returns the new TTL in seconds. Throws when the lease is gone.</summary>
     public async Task<long> LeaseKeepAliveOnceAsync(long leaseId, CancellationToken cancellationToken = default)
     {
-        await using var call = await OpenLeaseKeepAliveAsync(cancellationToken).ConfigureAwait(false);
-        var ttl = await LeaseKeepAliveRoundTripAsync(call, leaseId, cancellationToken).ConfigureAwait(false);
-        call.CompleteWrites();
-        return ttl;
+        var (call, ttl) = await OpenLeaseKeepAliveAsync(leaseId, cancellationToken).ConfigureAwait(false);
+        await using (call.ConfigureAwait(false))
+        {
+            call.CompleteWrites();
+            return ttl;
+        }
     }
 
     /// <summary>
@@ -49,33 +51,41 @@ public sealed partial class EtcdClient
         return keepAlive;
     }
 
-    internal async Task<GrpcStreamingCall<LeaseKeepAliveResponse>> OpenLeaseKeepAliveAsync(CancellationToken cancellationToken)
+    /// <summary>Opens a keep-alive stream on the first endpoint that answers a first renewal; returns it with the granted TTL.</summary>
+    internal async Task<(GrpcStreamingCall<LeaseKeepAliveResponse> Call, long Ttl)> OpenLeaseKeepAliveAsync(long leaseId,
+        CancellationToken cancellationToken)
     {
         var metadata = await connection.GetMetadataAsync(cancellationToken).ConfigureAwait(false);
-        // Opening cannot fail by itself (the request goes out lazily); the first round trip decides, so failover happens there.
-        return connection.Invoker.Duplex(connection.PreferredEndpoint, EtcdMethods.LeaseKeepAlive, LeaseKeepAliveResponse.Parser,
-            new GrpcCallOptions(metadata), CancellationToken.None);
+        try
+        {
+            return await connection.WithFailoverAsync(async (endpoint, ct) =>
+            {
+                var call = connection.Invoker.Duplex(endpoint, EtcdMethods.LeaseKeepAlive, LeaseKeepAliveResponse.Parser,
+                    new GrpcCallOptions(metadata), CancellationToken.None);
+                try
+                {
+                    return (call, await RoundTripAsync(call, leaseId, ct).ConfigureAwait(false));
+                }
+                catch
+                {
+                    await call.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GrpcCallException ex)
+        {
+            throw EtcdException.From(ex);
+        }
     }
 
+    /// <summary>One renewal on an open keep-alive stream, with the client's error types.</summary>
     internal async Task<long> LeaseKeepAliveRoundTripAsync(GrpcStreamingCall<LeaseKeepAliveResponse> call, long leaseId,
         CancellationToken cancellationToken)
     {
         try
         {
-            call.Write(new LeaseKeepAliveRequest { ID = leaseId });
-            var response = await call.ReadAsync(cancellationToken).AsTask()
-                .WaitAsync(options.RequestTimeout, options.TimeProvider, cancellationToken).ConfigureAwait(false)
-                ?? throw new GrpcCallException(GrpcStatusCode.Unavailable, $"etcd at {call.Endpoint} closed the lease keep-alive stream")
-                {
-                    IsTransportFailure = true,
-                };
-            if (response.TTL <= 0)
-                throw new EtcdException(GrpcStatusCode.NotFound, $"etcdserver: requested lease not found (lease {leaseId:x} expired or was revoked)");
-            return response.TTL;
-        }
-        catch (TimeoutException ex)
-        {
-            throw new EtcdException(GrpcStatusCode.DeadlineExceeded, $"etcd at {call.Endpoint} did not answer a lease keep-alive in time", ex);
+            return await RoundTripAsync(call, leaseId, cancellationToken).ConfigureAwait(false);
         }
         catch (GrpcCallException ex)
         {
@@ -83,6 +93,29 @@ public sealed partial class EtcdClient
                 ? new EtcdConnectionException([call.Endpoint], $"Lease keep-alive to etcd at {call.Endpoint} failed: {ex.Detail}", ex)
                 : EtcdException.From(ex);
         }
+    }
+
+    private async Task<long> RoundTripAsync(GrpcStreamingCall<LeaseKeepAliveResponse> call, long leaseId, CancellationToken cancellationToken)
+    {
+        LeaseKeepAliveResponse? response;
+        try
+        {
+            call.Write(new LeaseKeepAliveRequest { ID = leaseId });
+            response = await call.ReadAsync(cancellationToken).AsTask()
+                .WaitAsync(options.RequestTimeout, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new GrpcCallException(GrpcStatusCode.DeadlineExceeded, $"etcd at {call.Endpoint} did not answer a lease keep-alive in time", ex)
+            {
+                IsTransportFailure = true,
+            };
+        }
+        if (response is null)
+            throw new GrpcCallException(GrpcStatusCode.Unavailable, $"etcd at {call.Endpoint} closed the lease keep-alive stream") { IsTransportFailure = true };
+        if (response.TTL <= 0)
+            throw new EtcdException(GrpcStatusCode.NotFound, $"etcdserver: requested lease not found (lease {leaseId:x} expired or was revoked)");
+        return response.TTL;
     }
 
     private async Task DisposeKeepAlivesAsync()

@@ -51,8 +51,11 @@ public sealed partial class EtcdLeaseKeepAlive : IAsyncDisposable
                 TimeSpan delay;
                 try
                 {
-                    call ??= await client.OpenLeaseKeepAliveAsync(stop.Token).ConfigureAwait(false);
-                    var granted = await client.LeaseKeepAliveRoundTripAsync(call, LeaseId, stop.Token).ConfigureAwait(false);
+                    long granted;
+                    if (call is null)
+                        (call, granted) = await client.OpenLeaseKeepAliveAsync(LeaseId, stop.Token).ConfigureAwait(false);
+                    else
+                        granted = await client.LeaseKeepAliveRoundTripAsync(call, LeaseId, stop.Token).ConfigureAwait(false);
                     ttl = TimeSpan.FromSeconds(granted);
                     lastRenewed = time.GetUtcNow();
                     Interlocked.Exchange(ref lastTtlSeconds, granted);

@@ -118,8 +118,13 @@ internal sealed class GrpcCallInvoker : IDisposable
                 return new GrpcCallException(GrpcStatusCode.DeadlineExceeded, $"Deadline exceeded for {method} on {endpoint}", ex);
             case OperationCanceledException:
                 return null;
-            case HttpRequestException:
-                return new GrpcCallException(GrpcStatusCode.Unavailable, $"Cannot reach {endpoint}: {Describe(ex)}", ex) { IsTransportFailure = true };
+            case HttpRequestException request:
+                return new GrpcCallException(GrpcStatusCode.Unavailable, $"Cannot reach {endpoint}: {Describe(ex)}", ex)
+                {
+                    IsTransportFailure = true,
+                    RequestNotSent = request.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                        or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError,
+                };
             case HttpProtocolException protocol:
                 var code = protocol.ErrorCode switch
                 {
@@ -132,6 +137,7 @@ internal sealed class GrpcCallInvoker : IDisposable
                 return new GrpcCallException(code, $"The HTTP/2 stream to {endpoint} was reset (error 0x{protocol.ErrorCode:X}): {protocol.Message}", ex)
                 {
                     IsTransportFailure = code == GrpcStatusCode.Unavailable,
+                    RequestNotSent = protocol.ErrorCode == 0x7,
                 };
             case IOException:
                 return new GrpcCallException(GrpcStatusCode.Unavailable, $"The connection to {endpoint} was lost: {Describe(ex)}", ex)

@@ -21,4 +21,7 @@ public sealed class GrpcCallException : Exception
     /// such a call may be retried on another endpoint.
     /// </summary>
     internal bool IsTransportFailure { get; init; }
+
+    /// <summary>True when the transport failed before the request could reach the peer (connect, TLS, refused stream), so even a write may be retried.</summary>
+    internal bool RequestNotSent { get; init; }
 }

@@ -27,18 +27,20 @@ public static class GrpcStatusMessage
         if (!encoded.Contains('%'))
             return encoded;
         var bytes = new List<byte>(encoded.Length);
-        for (var i = 0; i < encoded.Length; i++)
+        var i = 0;
+        while (i < encoded.Length)
         {
-            var c = encoded[i];
-            if (c == '%' && i + 2 < encoded.Length && Uri.IsHexDigit(encoded[i + 1]) && Uri.IsHexDigit(encoded[i + 2]))
+            if (encoded[i] == '%' && i + 2 < encoded.Length && Uri.IsHexDigit(encoded[i + 1]) && Uri.IsHexDigit(encoded[i + 2]))
             {
                 bytes.Add(Convert.ToByte(encoded.Substring(i + 1, 2), 16));
-                i += 2;
+                i += 3;
+                continue;
             }
-            else
-            {
-                bytes.AddRange(Encoding.UTF8.GetBytes(c.ToString()));
-            }
+            // Copy the run up to the next '%' at once, so characters outside the BMP stay whole.
+            var next = encoded.IndexOf('%', i + 1);
+            var end = next < 0 ? encoded.Length : next;
+            bytes.AddRange(Encoding.UTF8.GetBytes(encoded[i..end]));
+            i = end;
         }
         return Encoding.UTF8.GetString(bytes.ToArray());
     }

@@ -38,6 +38,19 @@ public sealed class FailoverSpec(EtcdServer etcd)
     }
 
     [Fact]
+    public async Task Must_fail_over_a_lease_keep_alive_stream_from_a_dead_endpoint()
+    {
+        await using var direct = etcd.CreateClient();
+        var lease = await direct.LeaseGrantAsync(30);
+        await using var client = new EtcdClient(new EtcdClientOptions { Endpoints = [$"127.0.0.1:{FreePort.Get()}", etcd.Endpoint] });
+
+        var ttl = await client.LeaseKeepAliveOnceAsync(lease.ID);
+
+        ttl.Should().Be(30);
+        client.CurrentEndpoint.Should().Be(new Uri(etcd.Endpoint + "/"));
+    }
+
+    [Fact]
     public async Task Must_fail_with_deadline_exceeded_when_a_server_accepts_but_never_answers()
     {
         using var silent = new TcpListener(IPAddress.Loopback, 0);

@@ -9,6 +9,8 @@ public sealed class GrpcHeadersSpec
     [InlineData("100%25 sure", "100% sure")]
     [InlineData("caf%C3%A9%0Aline", "café\nline")]
     [InlineData("bad %ZZ escape", "bad %ZZ escape")]
+    [InlineData("emoji 😀 %41", "emoji 😀 A")]
+    [InlineData("trailing %4", "trailing %4")]
     public void Must_percent_decode_grpc_message(string encoded, string expected)
     {
         GrpcStatusMessage.Decode(encoded).Should().Be(expected);

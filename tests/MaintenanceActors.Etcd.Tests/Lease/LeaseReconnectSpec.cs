@@ -1,0 +1,40 @@
+using MaintenanceActors.Testing;
+
+namespace MaintenanceActors.Etcd.Tests.Lease;
+
+public sealed class LeaseReconnectSpec : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private EtcdServer etcd = null!;
+
+    public async Task InitializeAsync() => etcd = await EtcdServer.StartAsync();
+
+    public async Task DisposeAsync() => await etcd.DisposeAsync();
+
+    [Fact]
+    public async Task Must_keep_renewing_a_lease_across_an_etcd_restart()
+    {
+        await using var client = etcd.CreateClient();
+        var lease = await client.LeaseGrantAsync(6);
+        await client.PutAsync("/lease-restart/key", "kept", lease.ID);
+        await using var keepAlive = client.KeepAlive(lease.ID, 6);
+        await PollAsync(() => keepAlive.Renewals >= 1);
+
+        await etcd.RestartAsync();
+        var before = keepAlive.Renewals;
+
+        await PollAsync(() => keepAlive.Renewals > before);
+        keepAlive.Completion.IsCompleted.Should().BeFalse();
+        (await client.GetAsync("/lease-restart/key"))!.Lease.Should().Be(lease.ID);
+    }
+
+    private static async Task PollAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            DateTime.UtcNow.Should().BeBefore(deadline, "the condition should hold within {0}", Patience);
+            await Task.Delay(50);
+        }
+    }
+}

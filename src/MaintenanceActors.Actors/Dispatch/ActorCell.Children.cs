@@ -149,9 +149,8 @@ internal sealed partial class ActorCell
         }
     }
 
-    private void HandleChildTerminated(LocalActorRef child)
+    private bool RemoveChild(LocalActorRef child)
     {
-        bool empty;
         lock (_childrenLock)
         {
             if (_children.TryGetValue(child.Path.Name, out var slot) && ReferenceEquals(slot.Child, child))
@@ -159,8 +158,13 @@ internal sealed partial class ActorCell
                 _children.Remove(child.Path.Name);
             }
 
-            empty = _children.Count == 0;
+            return _children.Count == 0;
         }
+    }
+
+    private void HandleChildTerminated(LocalActorRef child)
+    {
+        var empty = RemoveChild(child);
 
         if (_terminating)
         {

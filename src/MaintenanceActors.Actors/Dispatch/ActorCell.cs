@@ -203,6 +203,12 @@ internal sealed partial class ActorCell : IActorContext, IThreadPoolWorkItem
                     return;
                 }
 
+                if (terminated.ActorRef is LocalActorRef { Cell._parent: var parent } child && ReferenceEquals(parent, this))
+                {
+                    // ChildTerminated may still be queued: free the name now so the handler can re-create the child.
+                    RemoveChild(child);
+                }
+
                 break;
             case PoisonPill:
                 BeginTerminate();

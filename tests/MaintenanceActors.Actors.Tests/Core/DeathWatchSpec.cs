@@ -87,7 +87,36 @@ public sealed class DeathWatchSpec : TestKit.TestKit
         ExpectTerminated(actor);
     }
 
+    [Fact]
+    public void Must_free_a_childs_name_by_the_time_its_parent_receives_Terminated()
+    {
+        var parent = Sys.ActorOf(Props.Create(() => new Recreator(TestActor)));
+
+        for (var i = 1; i <= 20; i++)
+        {
+            parent.Tell("kill");
+            ExpectMsg($"recreated {i}");
+        }
+    }
+
     private sealed class Idle : ReceiveActor;
+
+    private sealed class Recreator : ReceiveActor
+    {
+        private int _generation;
+        private IActorRef _child;
+
+        public Recreator(IActorRef report)
+        {
+            _child = Context.Watch(Context.ActorOf(Props.Create(() => new Idle()), "worker"));
+            Receive<string>(_ => Context.Stop(_child));
+            Receive<Terminated>(_ =>
+            {
+                _child = Context.Watch(Context.ActorOf(Props.Create(() => new Idle()), "worker"));
+                report.Tell($"recreated {++_generation}");
+            });
+        }
+    }
 
     private sealed class Echo : ReceiveActor
     {

@@ -88,7 +88,8 @@ internal sealed partial class WatchStream : IAsyncDisposable
 
     public void Cancel(EtcdWatch watch)
     {
-        if (failure is not null || !TryWrite(new WatchRequest { CancelRequest = new WatchCancelRequest { WatchId = watch.WatchId } }))
+        // After a refusal etcd 3.4 no longer reads this stream, so a cancel would never be confirmed: end the watch here.
+        if (failure is not null || refused || !TryWrite(new WatchRequest { CancelRequest = new WatchCancelRequest { WatchId = watch.WatchId } }))
         {
             watches.TryRemove(watch.WatchId, out _);
             watch.Complete(null);

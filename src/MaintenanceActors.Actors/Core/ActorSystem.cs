@@ -114,9 +114,9 @@ public sealed class ActorSystem : IAsyncDisposable, IDisposable
 
     internal void PublishDeadLetter(object message, IActorRef sender, IActorRef recipient)
     {
-        if (message is DeadLetter)
+        if (message is DeadLetter or Timers.TimerMessage)
         {
-            return;
+            return; // a timer racing with its actor's stop is not a lost message
         }
 
         if (sender is Ask.IAskPromise promise)

@@ -187,15 +187,16 @@ internal sealed partial class ActorCell
             return; // the child is being stopped anyway
         }
 
-        var strategy = Props.SupervisorStrategy ?? _actor?.InvokeSupervisorStrategy() ?? SupervisorStrategy.DefaultStrategy;
+        var strategy = SupervisorStrategy.DefaultStrategy;
         Directive directive;
         try
         {
+            strategy = Props.SupervisorStrategy ?? _actor?.InvokeSupervisorStrategy() ?? SupervisorStrategy.DefaultStrategy;
             directive = strategy.Decide(cause);
         }
         catch (Exception ex)
         {
-            System.KernelLog.LogError(ex, "Supervisor decider of {ActorPath} threw; escalating", Path.ToString());
+            System.KernelLog.LogError(ex, "Supervisor strategy of {ActorPath} threw; escalating the child's failure", Path.ToString());
             directive = Directive.Escalate;
         }
 

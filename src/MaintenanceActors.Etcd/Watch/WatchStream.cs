@@ -157,8 +157,8 @@ internal sealed partial class WatchStream : IAsyncDisposable
         {
             // Some etcd versions answer a refused create with watch id -1 instead of the id asked for; creates are
             // sent one at a time, so the oldest pending one is the one answered.
-            if (!pendingCreates.ContainsKey(id) && pendingCreates.Keys.DefaultIfEmpty(id).Min() is var oldest)
-                id = oldest;
+            if (!pendingCreates.ContainsKey(id) && !pendingCreates.IsEmpty)
+                id = pendingCreates.Keys.Min();
             if (pendingCreates.TryRemove(id, out var created))
                 created.TrySetResult(response);
             if (response.Canceled)

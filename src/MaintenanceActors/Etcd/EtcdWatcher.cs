@@ -56,6 +56,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _reconnectingSince = Context.System.TimeProvider.GetUtcNow(); // not connected yet: "connecting since start"
         PublishHealth();
         Self.Tell(ConnectNow.Instance, Self);
     }

@@ -30,12 +30,19 @@ public abstract class TestKit : IDisposable
     protected TestKit(ActorSystemOptions options, string? systemName = null)
     {
         Sys = ActorSystem.Create(systemName ?? GetType().Name, options);
-        TestActor = new TestProbe(Sys, "testActor", DefaultTimeout);
+        TestActor = new TestProbe(Sys, "testActor", StandardTimeout);
         Sys.ExternalDefaultSender = TestActor;
     }
 
-    /// <summary>Wall-clock timeout of Expect calls that pass none: 3 seconds.</summary>
-    public static TimeSpan DefaultTimeout { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>The wall-clock timeout of Expect calls that pass none, unless a test changes <see cref="DefaultTimeout"/>: 3 seconds.</summary>
+    public static readonly TimeSpan StandardTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>Wall-clock timeout of this test's Expect calls that pass none (TestActor and probes created afterwards).</summary>
+    public TimeSpan DefaultTimeout
+    {
+        get => TestActor.DefaultTimeout;
+        set => TestActor.DefaultTimeout = value;
+    }
 
     /// <summary>The system under test.</summary>
     public ActorSystem Sys { get; }
@@ -67,6 +74,9 @@ public abstract class TestKit : IDisposable
     public Task<T> ExpectMsgAsync<T>(T expected, TimeSpan? timeout = null)
         where T : notnull
         => TestActor.ExpectMsgAsync(expected, timeout);
+
+    /// <inheritdoc cref="TestProbe.ExpectMsgAllOfAsync{T}"/>
+    public Task<IReadOnlyList<T>> ExpectMsgAllOfAsync<T>(IEnumerable<T> expected, TimeSpan? timeout = null) => TestActor.ExpectMsgAllOfAsync(expected, timeout);
 
     /// <inheritdoc cref="TestProbe.ExpectNoMsg"/>
     public void ExpectNoMsg(TimeSpan duration) => TestActor.ExpectNoMsg(duration);
@@ -103,6 +113,25 @@ public abstract class TestKit : IDisposable
             }
 
             await Task.Delay(10).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Retries <paramref name="assertion"/> until it stops throwing or the wall-clock <paramref name="timeout"/> passes (then rethrows).</summary>
+    public async Task AwaitAssertAsync(Action assertion, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(assertion);
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        while (true)
+        {
+            try
+            {
+                assertion();
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(10).ConfigureAwait(false);
+            }
         }
     }
 

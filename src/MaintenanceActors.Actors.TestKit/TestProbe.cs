@@ -61,6 +61,30 @@ public sealed class TestProbe : IActorRef, ISystemBoundRef
         where T : notnull
         => Check<T>(await TakeAsync(timeout, typeof(T).Name).ConfigureAwait(false), m => Equals(m, expected), $" equal to {expected}");
 
+    /// <summary>Takes as many messages as <paramref name="expected"/> holds and checks they are the same, in any order.</summary>
+    public async Task<IReadOnlyList<T>> ExpectMsgAllOfAsync<T>(IEnumerable<T> expected, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(expected);
+        var missing = expected.ToList();
+        var received = new List<T>(missing.Count);
+        var deadline = DateTime.UtcNow + (timeout ?? DefaultTimeout);
+        while (missing.Count > 0)
+        {
+            var left = deadline - DateTime.UtcNow;
+            var message = Check<T>(await TakeAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, typeof(T).Name).ConfigureAwait(false), null);
+            var index = missing.FindIndex(m => Equals(m, message));
+            if (index < 0)
+            {
+                throw new TestKitAssertionException($"{Path}: got unexpected {Describe(message!)}; still expecting {string.Join(", ", missing)}.");
+            }
+
+            missing.RemoveAt(index);
+            received.Add(message);
+        }
+
+        return received;
+    }
+
     /// <summary>Fails if any message arrives within <paramref name="duration"/>.</summary>
     public void ExpectNoMsg(TimeSpan duration)
     {

@@ -60,4 +60,43 @@ public sealed class TestProbeSpec : MaintenanceActors.Actors.TestKit.TestKit
         FishForMessage<int>(n => n > 10).Should().Be(42);
         ReceiveOne().Should().Be(5);
     }
+
+    [Fact]
+    public async Task Must_accept_expected_messages_in_any_order()
+    {
+        foreach (var n in new[] { 3, 1, 2 })
+        {
+            TestActor.Tell(n, ActorRefs.NoSender);
+        }
+
+        var received = await ExpectMsgAllOfAsync(new[] { 1, 2, 3 });
+
+        received.Should().Equal(3, 1, 2);
+    }
+
+    [Fact]
+    public async Task Must_retry_an_assertion_until_it_holds()
+    {
+        var counter = 0;
+        var actor = Sys.ActorOf(Props.Create(() => new Incrementer(() => Interlocked.Increment(ref counter))));
+
+        actor.Tell("go");
+
+        await AwaitAssertAsync(() => Volatile.Read(ref counter).Should().Be(1), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void Must_use_the_changed_default_timeout_for_expectations()
+    {
+        DefaultTimeout = TimeSpan.FromMilliseconds(30);
+
+        var act = () => ExpectMsg<string>();
+
+        act.Should().Throw<TestKitAssertionException>().WithMessage("*00:00:00.03*");
+    }
+
+    private sealed class Incrementer : ReceiveActor
+    {
+        public Incrementer(Action increment) => Receive<string>(_ => increment());
+    }
 }

@@ -12,14 +12,19 @@ public static class Futures
     public static Task<T> Ask<T>(this IActorRef target, object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return Ask<T>(target, _ => message, timeout, cancellationToken);
+        return AskCore<T>(target, message, null, timeout, cancellationToken);
     }
 
     /// <summary>Builds the message with the temporary reply-to reference and awaits a reply of type <typeparamref name="T"/>.</summary>
     public static Task<T> Ask<T>(this IActorRef target, Func<IActorRef, object> messageFactory, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(messageFactory);
+        return AskCore<T>(target, null, messageFactory, timeout, cancellationToken);
+    }
+
+    private static Task<T> AskCore<T>(IActorRef target, object? fixedMessage, Func<IActorRef, object>? messageFactory, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
         var system = (target as ISystemBoundRef)?.System;
         var effective = timeout ?? system?.Options.DefaultAskTimeout ?? FallbackTimeout;
         if (effective <= TimeSpan.Zero && effective != Timeout.InfiniteTimeSpan)
@@ -34,7 +39,7 @@ public static class Futures
         }
 
         var promise = new PromiseActorRef<T>(target, effective);
-        var message = messageFactory(promise) ?? throw new ArgumentException("The message factory returned null.", nameof(messageFactory));
+        var message = fixedMessage ?? messageFactory!(promise) ?? throw new ArgumentException("The message factory returned null.", nameof(messageFactory));
         promise.MessageType = message.GetType();
         if (target is LocalActorRef { IsTerminated: true })
         {

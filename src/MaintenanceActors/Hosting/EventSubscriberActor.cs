@@ -33,12 +33,4 @@ internal sealed class EventSubscriberActor : ReceiveActor
             }
         });
     }
-
-    protected override void PreStart()
-    {
-        foreach (var type in _filter.EventTypes ?? DefaultEventTypes)
-        {
-            Context.System.EventStream.Subscribe(Self, type);
-        }
-    }
 }

@@ -235,6 +235,11 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     public IDisposable Subscribe(MaintenanceEventFilter filter, Action<object> handler)
     {
         var relay = _system.ActorOf(Props.Create(() => new EventSubscriberActor(filter, handler)));
+        // Subscribed here rather than in the relay's PreStart, so no event published after Subscribe returns is missed.
+        foreach (var type in filter.EventTypes ?? EventSubscriberActor.DefaultEventTypes)
+        {
+            _system.EventStream.Subscribe(relay, type);
+        }
         return new Subscription(_system, relay);
     }
 

@@ -121,6 +121,12 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
                 Sender.Tell(new DrainCompleted(ResourceName, enter.Epoch, DrainOutcome.Superseded, InFlight, TimeSpan.Zero), Self);
                 return;
             }
+            if (enter.Epoch == _drain.Epoch)
+            {
+                // The same transition again (a state re-applied on start racing the supervisor's own Enter): one drain, both answered.
+                _drain.AddReplyTo(Sender);
+                return;
+            }
             var intakeOpen = !_drain.IntakeStopped;
             Supersede();
             BeginDrain(enter, Sender, intakeOpen);
@@ -216,7 +222,7 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
             Log.LogWarning("Resource {Resource} did not drain before its deadline; {InFlight} still in flight, intake stays stopped", ResourceName, inFlight);
         }
         MaintenanceMetrics.For(Context.System).RecordDrain(ResourceName, outcome, duration);
-        drain.ReplyTo.Tell(new DrainCompleted(ResourceName, drain.Epoch, outcome, inFlight, duration, error), Self);
+        drain.Reply(new DrainCompleted(ResourceName, drain.Epoch, outcome, inFlight, duration, error), Self);
         State = ResourceState.InMaintenance;
         Become(InMaintenance);
         ReportHealth();
@@ -236,7 +242,7 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
         drain.Cancel();
         Timers.Cancel(DeadlineTimer);
         Timers.Cancel(GraceTimer);
-        drain.ReplyTo.Tell(new DrainCompleted(ResourceName, drain.Epoch, DrainOutcome.Superseded, InFlight, Time.GetElapsedTime(drain.StartedAt)), Self);
+        drain.Reply(new DrainCompleted(ResourceName, drain.Epoch, DrainOutcome.Superseded, InFlight, Time.GetElapsedTime(drain.StartedAt)), Self);
     }
 
     private void Resume(ExitMaintenance exit, IActorRef replyTo)
@@ -264,10 +270,26 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
     {
         public long Run { get; } = run;
         public long Epoch { get; } = epoch;
-        public IActorRef ReplyTo { get; } = replyTo;
+        private readonly List<IActorRef> _replyTo = new() { replyTo };
         public long StartedAt { get; } = startedAt;
         public CancellationTokenSource Cancellation { get; } = new();
         public bool IntakeStopped { get; set; }
+
+        public void AddReplyTo(IActorRef other)
+        {
+            if (!_replyTo.Contains(other))
+            {
+                _replyTo.Add(other);
+            }
+        }
+
+        public void Reply(object message, IActorRef self)
+        {
+            foreach (var target in _replyTo)
+            {
+                target.Tell(message, self);
+            }
+        }
 
         public void Cancel()
         {

@@ -117,4 +117,22 @@ public sealed class DrainableResourceActorSpec : TestKit
         done.Error.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("broke while draining");
         await AwaitConditionAsync(() => control.Starts == 2, Wait, "the default strategy restarts the resource");
     }
+
+    [Fact]
+    public async Task Must_drain_once_and_answer_both_when_the_same_epoch_arrives_twice()
+    {
+        var control = new TestResourceControl("api") { InFlight = 1 };
+        var resource = Sys.ActorOf(TestResource.Props(control), "api");
+        var second = CreateTestProbe("second");
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
+        await control.DrainStarted.Task.WaitAsync(Wait);
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), second);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        control.ReleaseIdle();
+
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        (await second.ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        control.DrainsStarted.Should().Be(1);
+    }
 }

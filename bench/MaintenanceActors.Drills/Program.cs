@@ -1,10 +1,11 @@
 using MaintenanceActors.Drills.Core;
 using MaintenanceActors.Drills.Drain;
 using MaintenanceActors.Drills.Etcd;
+using MaintenanceActors.Drills.Http;
 using MaintenanceActors.Drills.Refusal;
 
 // dotnet run -c Release --project bench/MaintenanceActors.Drills -- <drill|all> [--quick]
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill()];
+IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

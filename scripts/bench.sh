@@ -33,7 +33,7 @@ status=0
 {
   echo "## Benchmark results"
   echo
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), .NET SDK $(dotnet --version), $(date -u '+%Y-%m-%d %H:%M UTC')${quick:+ (quick run)}"
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), .NET SDK $(dotnet --version) (runtime $(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}')), $(date -u '+%Y-%m-%d %H:%M UTC')${quick:+ (quick run)}"
   echo
 } | tee "$results"
 

@@ -20,7 +20,7 @@ internal sealed class HttpOverheadDrill : IDrill
     public async Task<DrillReport> RunAsync(DrillSettings settings, CancellationToken cancellationToken)
     {
         Wrk.EnsureInstalled();
-        var rounds = settings.Size(4, 1);
+        var rounds = settings.Size(6, 1);
         var duration = TimeSpan.FromSeconds(settings.Size(5, 1));
         await using var with = await TrivialApp.StartAsync(withMaintenance: true, cancellationToken).ConfigureAwait(false);
         await using var without = await TrivialApp.StartAsync(withMaintenance: false, cancellationToken).ConfigureAwait(false);

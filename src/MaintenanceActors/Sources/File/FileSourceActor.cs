@@ -28,12 +28,13 @@ internal sealed class FileSourceActor : MaintenanceSourceActor, IWithTimers
 
     protected override void PreStart()
     {
-        Check();
-        Timers.StartPeriodicTimer(PollTimer, CheckFile.Instance, _options.PollInterval);
+        // Watch before the first read, so a change made right after the first value is published is noticed.
         if (_options.UseFileSystemWatcher)
         {
             TryWatch();
         }
+        Check();
+        Timers.StartPeriodicTimer(PollTimer, CheckFile.Instance, _options.PollInterval);
     }
 
     protected override void PostStop() => _watcher?.Dispose();

@@ -8,6 +8,7 @@ public sealed class WebhookSource
 {
     private readonly ActorSystem _system;
     private readonly WebhookSignature _signature;
+    private readonly Queue<string> _warnings = new();
     private long _revision;
 
     /// <summary>Creates the source; values are published on <paramref name="system"/>'s EventStream.</summary>
@@ -35,12 +36,29 @@ public sealed class WebhookSource
         var verdict = _signature.Verify(timestamp, signature, body);
         if (verdict != WebhookVerdict.Accepted)
         {
+            ReportHealth($"refused a request: {verdict}");
             return verdict;
         }
         var revision = Interlocked.Increment(ref _revision);
         var value = MaintenanceValueParser.Parse(body, Options.SourceName, revision);
         _system.EventStream.Publish(new MaintenanceStateChanged(
             Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.TimeProvider.GetUtcNow(), Warning: value.Warning));
+        ReportHealth(value.Warning);
         return verdict;
+    }
+
+    private void ReportHealth(string? warning)
+    {
+        // Refused requests are worth seeing in health (someone is calling with a wrong secret or replaying), not fatal.
+        lock (_warnings)
+        {
+            if (warning is not null)
+            {
+                if (_warnings.Count == 10) _warnings.Dequeue();
+                _warnings.Enqueue(warning);
+            }
+            _system.EventStream.Publish(new SourceHealthChanged(new SourceHealth(
+                Options.SourceName, ComponentHealth.Healthy, true, null, Interlocked.Read(ref _revision), null, _warnings.ToArray())));
+        }
     }
 }

@@ -80,12 +80,19 @@ internal sealed class GrpcDrainActor : DrainableResourceActor
 
     protected override async Task WaitForIdleAsync(CancellationToken cancellationToken)
     {
-        // The base cancels this wait at the deadline and when a newer transition supersedes the drain;
-        // the actor tells the two apart by its state once the message arrives.
         var self = Self;
         var end = new EndCalls(_intakeStops, "drain deadline");
-        using var atDeadline = cancellationToken.Register(() => self.Tell(end, self));
-        await _gate.WhenIdle.WaitAsync(cancellationToken);
+        try
+        {
+            await _gate.WhenIdle.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The base cancels this wait at the deadline and when a newer transition supersedes the drain;
+            // the actor tells the two apart by its state once the message arrives.
+            self.Tell(end, self);
+            throw;
+        }
     }
 
     protected override void ResumeIntake()

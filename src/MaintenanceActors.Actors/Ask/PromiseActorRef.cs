@@ -48,11 +48,12 @@ internal sealed class PromiseActorRef<T> : TaskCompletionSource<T>, IActorRef, I
     {
         switch (message)
         {
+            // Checked before "case T": Ask<object> would otherwise complete successfully with the failure as its value.
+            case Status.Failure failure when typeof(T) != typeof(Status.Failure):
+                TrySetException(failure.Cause);
+                break;
             case T reply:
                 TrySetResult(reply);
-                break;
-            case Status.Failure failure:
-                TrySetException(failure.Cause);
                 break;
             case Status.Success { Status: T value }:
                 TrySetResult(value);

@@ -27,6 +27,26 @@ public sealed class AskSpec() : TestKit.TestKit(timeProvider: new ManualTimeProv
     }
 
     [Fact]
+    public async Task Must_fault_with_the_cause_of_a_Status_Failure_reply_even_when_asking_for_object()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new Responder()));
+
+        var act = () => actor.Ask<object>("fail");
+
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("requested failure");
+    }
+
+    [Fact]
+    public async Task Must_hand_a_Status_Failure_over_as_the_reply_when_asked_for_exactly_that_type()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new Responder()));
+
+        var reply = await actor.Ask<Status.Failure>("fail");
+
+        reply.Cause.Message.Should().Be("requested failure");
+    }
+
+    [Fact]
     public async Task Must_time_out_on_the_system_clock_naming_target_and_message_type()
     {
         var actor = Sys.ActorOf(Props.Create(() => new Responder()), "silent");

@@ -8,7 +8,7 @@ public sealed class EventStream
     private readonly object _lock = new();
     private volatile State _state = new([]);
 
-    /// <summary>Subscribes to <paramref name="channel"/> and its subtypes; false when already subscribed to it.</summary>
+    /// <summary>Subscribes to <paramref name="channel"/> and its subtypes; false when already subscribed to it or the subscriber has stopped.</summary>
     public bool Subscribe(IActorRef subscriber, Type channel)
     {
         ArgumentNullException.ThrowIfNull(subscriber);
@@ -25,8 +25,18 @@ public sealed class EventStream
             }
 
             _state = new State([.. current, new Subscription(subscriber, channel)]);
-            return true;
         }
+
+        // A stopping actor unsubscribes once, right after it is marked terminated; a subscription added
+        // concurrently would outlive it and turn every later event into a dead letter. The fence pairs with Remove's.
+        Interlocked.MemoryBarrier();
+        if (subscriber is Dispatch.LocalActorRef { IsTerminated: true })
+        {
+            Remove(s => s.Subscriber.Equals(subscriber));
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Removes one subscription; false when there was none.</summary>
@@ -64,6 +74,7 @@ public sealed class EventStream
     private bool Remove(Predicate<Subscription> match)
     {
         // Checked without the lock first: every stopping actor unsubscribes, most never subscribed.
+        Interlocked.MemoryBarrier();
         if (Array.FindIndex(_state.Subscriptions, match) < 0)
         {
             return false;

@@ -56,6 +56,24 @@ public sealed class EventStreamSpec : TestKit.TestKit
     }
 
     [Fact]
+    public void Must_not_keep_a_subscription_made_for_an_actor_that_has_already_stopped()
+    {
+        var deadLetters = CreateTestProbe();
+        Sys.EventStream.Subscribe(deadLetters, typeof(DeadLetter));
+        var subscriber = Sys.ActorOf(Props.Create(() => new Subscriber(TestActor)), "late");
+        ExpectMsg("subscribed");
+        Watch(subscriber);
+        Sys.Stop(subscriber);
+        ExpectTerminated(subscriber);
+
+        // A subscription racing with the actor's stop must not outlive it.
+        Sys.EventStream.Subscribe(subscriber, typeof(Dog)).Should().BeFalse();
+        Sys.EventStream.Publish(new Dog("late"));
+
+        deadLetters.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
     public void Must_publish_dead_letters_for_messages_to_a_stopped_actor()
     {
         var probe = CreateTestProbe();

@@ -9,6 +9,7 @@ internal sealed partial class ActorCell
     private readonly object _childrenLock = new();
     private readonly Dictionary<string, ChildSlot> _children = new(StringComparer.Ordinal);
     private long _nameCounter;
+    private List<LocalActorRef>? _escalatedChildren;
 
     public IActorRef ActorOf(Props props, string? name = null)
     {
@@ -212,8 +213,30 @@ internal sealed partial class ActorCell
                 Stop(child);
                 break;
             default:
+                // The child stays suspended until this actor's own supervisor has decided (see ResumeEscalatedChildren).
+                (_escalatedChildren ??= []).Add(child);
                 HandleInvokeFailure(cause, _hasCurrentMessage ? _currentMessage : null);
                 break;
+        }
+    }
+
+    /// <summary>This actor was resumed or restarted after escalating: the children whose failure it escalated continue too.</summary>
+    private void ResumeEscalatedChildren(Exception? restartCause)
+    {
+        if (_escalatedChildren is not { } escalated)
+        {
+            return;
+        }
+
+        _escalatedChildren = null;
+        foreach (var child in escalated)
+        {
+            if (FindSlot(child) is not { Stopping: false })
+            {
+                continue; // stopped meanwhile, e.g. by the default PreRestart
+            }
+
+            child.Cell.SendSystem(restartCause is null ? SystemMessage.Resume.Instance : new SystemMessage.Recreate(restartCause, TimeSpan.Zero));
         }
     }
 

@@ -177,6 +177,7 @@ internal sealed partial class ActorCell
         _failed = false;
         _failureCause = null;
         _failedMessage = null;
+        ResumeEscalatedChildren(null);
     }
 
     private void Recreate(Exception cause, TimeSpan delay)
@@ -251,6 +252,7 @@ internal sealed partial class ActorCell
             _failed = false;
             _failureCause = null;
             _failedMessage = null;
+            ResumeEscalatedChildren(cause);
         }
         catch (Exception ex)
         {

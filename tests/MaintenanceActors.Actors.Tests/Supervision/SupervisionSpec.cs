@@ -76,6 +76,22 @@ public sealed class SupervisionSpec : TestKit.TestKit
     }
 
     [Fact]
+    public void Must_resume_the_escalating_child_when_the_grandparent_resumes_the_parent()
+    {
+        var middle = Props.Create(() => new Parent(_ => Directive.Escalate, Props.Create(() => new Counter())));
+        var grandparent = Sys.ActorOf(Props.Create(() => new Parent(_ => Directive.Resume, middle)));
+        var child = ChildOf(ChildOf(grandparent));
+
+        child.Tell("inc");
+        child.Tell(new Fail("escalated"));
+        child.Tell("inc");
+        child.Tell("get");
+
+        // Left suspended, the child would never answer; resumed, it keeps its state.
+        ExpectMsg(2);
+    }
+
+    [Fact]
     public void Must_stop_the_child_after_max_retries_within_the_window()
     {
         var strategy = new OneForOneStrategy(2, TimeSpan.FromMinutes(1), _ => Directive.Restart);

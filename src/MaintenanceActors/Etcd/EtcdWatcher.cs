@@ -1,5 +1,6 @@
 using MaintenanceActors.Actors;
 using Microsoft.Extensions.Logging;
+using KeyState = MaintenanceActors.Etcd.EtcdWatcherMemory.KeyState;
 
 namespace MaintenanceActors.Etcd;
 
@@ -20,11 +21,8 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
     private readonly EtcdSourceOptions _options;
     private readonly IEtcdWatchBackend _backend;
     private readonly Random _random;
-    private readonly Dictionary<string, KeyState> _keys = new(StringComparer.Ordinal);
-    private readonly List<string> _warnings = new();
+    private readonly EtcdWatcherMemory _memory;
 
-    private long _lastRevision;
-    private bool _haveSnapshot;
     private int _generation;
     private int _attempt;
     private CancellationTokenSource? _connection;
@@ -33,8 +31,10 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
     private string? _lastError;
     private SourceHealth? _lastHealth;
 
-    public EtcdWatcher(EtcdSourceOptions options, IEtcdWatchBackend backend, Random? random = null)
+    /// <param name="memory">What was already published; pass the same instance across restarts so nothing is published twice.</param>
+    public EtcdWatcher(EtcdSourceOptions options, IEtcdWatchBackend backend, Random? random = null, EtcdWatcherMemory? memory = null)
     {
+        _memory = memory ?? new EtcdWatcherMemory();
         _options = options;
         _backend = backend;
         _random = random ?? Random.Shared;
@@ -48,6 +48,14 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         Receive<BatchReceived>(_ => { });
         Receive<ConnectionLost>(_ => { });
         Receive<GetHealth>(_ => Sender.Tell(BuildHealth(), Self));
+        Receive<MaintenanceStateRequested>(request =>
+        {
+            // Told, not published: the requester (a restarted supervisor) gets the current values, the EventStream no repeats.
+            foreach (var key in _memory.Keys.Values.Where(k => k.LastPublished is not null))
+            {
+                request.ReplyTo.Tell(key.LastPublished!, Self);
+            }
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -56,6 +64,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        Context.System.EventStream.Subscribe(Self, typeof(MaintenanceStateRequested));
         _reconnectingSince = Context.System.TimeProvider.GetUtcNow(); // not connected yet: "connecting since start"
         PublishHealth();
         Self.Tell(ConnectNow.Instance, Self);
@@ -70,14 +79,14 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         _connection = new CancellationTokenSource();
         var token = _connection.Token;
         var self = Self;
-        if (!_haveSnapshot)
+        if (!_memory.HaveSnapshot)
         {
             _backend.ReadAsync(_options.Key, _options.Prefix, token).PipeTo(self, self,
                 success: snapshot => new SnapshotRead(generation, snapshot, Resync: false),
                 failure: ex => new ConnectionLost(generation, ex));
             return;
         }
-        StartWatch(generation, _lastRevision + 1, token);
+        StartWatch(generation, _memory.LastRevision + 1, token);
     }
 
     private void StartWatch(int generation, long fromRevision, CancellationToken token)
@@ -120,22 +129,22 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
             Apply(entry.Key, entry.Value, entry.ModRevision, read.Resync);
         }
         // Keys we knew that are gone now were deleted while we could not watch.
-        foreach (var (key, state) in _keys.ToArray())
+        foreach (var (key, state) in _memory.Keys.ToArray())
         {
             if (state.Present && !seen.Contains(key))
             {
                 Apply(key, null, snapshot.Revision, read.Resync);
             }
         }
-        if (!_options.Prefix && !seen.Contains(_options.Key) && !_keys.ContainsKey(_options.Key))
+        if (!_options.Prefix && !seen.Contains(_options.Key) && !_memory.Keys.ContainsKey(_options.Key))
         {
             // An absent key is a definite "off": say so once, so the supervisor knows this source's opinion.
             Apply(_options.Key, null, snapshot.Revision, read.Resync);
         }
-        _lastRevision = Math.Max(_lastRevision, snapshot.Revision);
-        _haveSnapshot = true;
+        _memory.LastRevision = Math.Max(_memory.LastRevision, snapshot.Revision);
+        _memory.HaveSnapshot = true;
         MarkConnected();
-        StartWatch(read.Generation, _lastRevision + 1, _connection!.Token);
+        StartWatch(read.Generation, _memory.LastRevision + 1, _connection!.Token);
     }
 
     private void OnBatch(BatchReceived received)
@@ -144,7 +153,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         if (batch.CompactRevision > 0)
         {
             Log.LogWarning("etcd compacted revision {CompactRevision} before source {Source} could resume from {Revision}; re-reading {Key}",
-                batch.CompactRevision, Source, _lastRevision + 1, _options.Key);
+                batch.CompactRevision, Source, _memory.LastRevision + 1, _options.Key);
             var generation = ++_generation;
             _connection?.Cancel();
             _connection = new CancellationTokenSource();
@@ -158,18 +167,18 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         foreach (var change in batch.Changes)
         {
             Apply(change.Key, change.Value, change.ModRevision, resync: false);
-            _lastRevision = Math.Max(_lastRevision, change.ModRevision);
+            _memory.LastRevision = Math.Max(_memory.LastRevision, change.ModRevision);
         }
         if (batch.Progress && batch.Changes.Count == 0)
         {
             // A progress notification promises that nothing up to its header revision is still to come.
-            _lastRevision = Math.Max(_lastRevision, batch.HeaderRevision);
+            _memory.LastRevision = Math.Max(_memory.LastRevision, batch.HeaderRevision);
         }
     }
 
     private void Apply(string key, byte[]? value, long revision, bool resync)
     {
-        _keys.TryGetValue(key, out var state);
+        _memory.Keys.TryGetValue(key, out var state);
         if (state is not null && revision <= state.Revision)
         {
             return; // already published: never twice for one (key, revision)
@@ -177,12 +186,12 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         if (value is not null && value.Length > _options.MaxValueBytes)
         {
             AddWarning($"value of '{key}' at revision {revision} is {value.Length} bytes, more than MaxValueBytes ({_options.MaxValueBytes}); kept the last known state");
-            _keys[key] = new KeyState(revision, state?.Present ?? false);
+            _memory.Keys[key] = state is null ? new KeyState(revision, false, null) : state with { Revision = revision };
             return;
         }
         if (value is null && state is { Present: false })
         {
-            _keys[key] = new KeyState(revision, false);
+            _memory.Keys[key] = state with { Revision = revision };
             return; // deleting what is already absent changes nothing
         }
         var parsed = value is null ? MaintenanceValue.Off : MaintenanceValueParser.Parse(value, key, revision);
@@ -190,10 +199,11 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         {
             AddWarning(parsed.Warning);
         }
-        _keys[key] = new KeyState(revision, value is not null);
+        var changed = new MaintenanceStateChanged(
+            Source, key, parsed.Enabled, parsed.Info, revision, Context.System.TimeProvider.GetUtcNow(), resync, parsed.Warning);
+        _memory.Keys[key] = new KeyState(revision, value is not null, changed);
         Log.LogInformation("Source {Source} saw {Key} = {Enabled} at revision {Revision} (resync: {Resync})", Source, key, parsed.Enabled, revision, resync);
-        Context.System.EventStream.Publish(new MaintenanceStateChanged(
-            Source, key, parsed.Enabled, parsed.Info, revision, Context.System.TimeProvider.GetUtcNow(), resync, parsed.Warning));
+        Context.System.EventStream.Publish(changed);
     }
 
     private void OnLost(Exception error)
@@ -206,7 +216,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         _lastError = Describe(error);
         var delay = NextBackoff();
         Log.LogWarning("Source {Source} lost etcd ({Error}); reconnecting in {Delay} from revision {Revision}, keeping the last known state",
-            Source, _lastError, delay, _lastRevision + 1);
+            Source, _lastError, delay, _memory.LastRevision + 1);
         Timers.StartSingleTimer(ReconnectTimer, ConnectNow.Instance, delay);
         PublishHealth();
     }
@@ -228,18 +238,18 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         _connected = true;
         _attempt = 0;
         _reconnectingSince = null;
-        Log.LogInformation("Source {Source} is watching {Key} from revision {Revision}", Source, _options.Key, _lastRevision + 1);
+        Log.LogInformation("Source {Source} is watching {Key} from revision {Revision}", Source, _options.Key, _memory.LastRevision + 1);
         PublishHealth();
     }
 
     private void AddWarning(string warning)
     {
         Log.LogWarning("Source {Source}: {Warning}", Source, warning);
-        if (_warnings.Count == MaxWarnings)
+        if (_memory.Warnings.Count == MaxWarnings)
         {
-            _warnings.RemoveAt(0);
+            _memory.Warnings.RemoveAt(0);
         }
-        _warnings.Add(warning);
+        _memory.Warnings.Add(warning);
         PublishHealth();
     }
 
@@ -248,9 +258,9 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         _connected ? ComponentHealth.Healthy : ComponentHealth.Unhealthy,
         _connected,
         _reconnectingSince,
-        _lastRevision,
+        _memory.LastRevision,
         _lastError,
-        _warnings.ToArray());
+        _memory.Warnings.ToArray());
 
     private void PublishHealth()
     {
@@ -270,8 +280,6 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         var inner = error is AggregateException { InnerException: { } first } ? first : error;
         return $"{inner.GetType().Name}: {inner.Message}";
     }
-
-    private sealed record KeyState(long Revision, bool Present);
 
     private sealed class ConnectNow
     {

@@ -66,7 +66,8 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
             ThrowIfStarted("configure etcd");
             _etcd = options;
             _etcdBackend = backend;
-            _sources.Add((options.SourceName, () => Props.Create(() => new EtcdWatcher(options, backend, null))));
+            var memory = new EtcdWatcherMemory(); // shared by every incarnation of the watcher, so a restart publishes nothing twice
+            _sources.Add((options.SourceName, () => Props.Create(() => new EtcdWatcher(options, backend, null, memory))));
         }
         return this;
     }

@@ -18,3 +18,6 @@ public sealed record MaintenanceStateChanged(
     DateTimeOffset ObservedAt,
     bool IsResync = false,
     string? Warning = null);
+
+/// <summary>Published by a (re)started supervisor: sources tell their current values to <paramref name="ReplyTo"/> (not published again).</summary>
+public sealed record MaintenanceStateRequested(MaintenanceActors.Actors.IActorRef ReplyTo);

@@ -10,14 +10,24 @@ namespace MaintenanceActors;
 /// </remarks>
 public abstract class MaintenanceSourceActor : ReceiveActor
 {
-    private readonly Dictionary<string, (long Revision, MaintenanceValue Value)> _last = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Revision, MaintenanceValue Value, MaintenanceStateChanged Event)> _last = new(StringComparer.Ordinal);
     private SourceHealth? _health;
 
     /// <summary>Registers the health query; subclasses add their own handlers in their constructor.</summary>
     protected MaintenanceSourceActor()
     {
         Receive<GetHealth>(_ => Sender.Tell(_health ?? SourceHealth.Starting(SourceName), Self));
+        Receive<MaintenanceStateRequested>(request =>
+        {
+            foreach (var last in _last.Values)
+            {
+                request.ReplyTo.Tell(last.Event, Self);
+            }
+        });
     }
+
+    /// <summary>Subscribes to <see cref="MaintenanceStateRequested"/>; call base when overriding.</summary>
+    protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(MaintenanceStateRequested));
 
     /// <summary>The source name in events, status and health (default: the actor's name).</summary>
     protected virtual string SourceName => Self.Path.Name;
@@ -31,9 +41,10 @@ public abstract class MaintenanceSourceActor : ReceiveActor
             return false;
         }
         var revision = last.Revision + 1;
-        _last[key] = (revision, value);
-        Context.System.EventStream.Publish(new MaintenanceStateChanged(
-            SourceName, key, value.Enabled, value.Info, revision, Context.System.TimeProvider.GetUtcNow(), Warning: value.Warning));
+        var changed = new MaintenanceStateChanged(
+            SourceName, key, value.Enabled, value.Info, revision, Context.System.TimeProvider.GetUtcNow(), Warning: value.Warning);
+        _last[key] = (revision, value, changed);
+        Context.System.EventStream.Publish(changed);
         return true;
     }
 

@@ -90,6 +90,8 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         _metrics = MaintenanceMetrics.For(Context.System);
         Context.System.EventStream.Subscribe(Self, typeof(MaintenanceStateChanged));
         Context.System.EventStream.Subscribe(Self, typeof(SourceHealthChanged));
+        // Sources that started first, or kept running while this supervisor restarted, tell us their current values.
+        Context.System.EventStream.Publish(new MaintenanceStateRequested(Self));
         foreach (var registration in _initialResources)
         {
             StartResource(registration);

@@ -28,7 +28,7 @@ public sealed class EtcdWatcherSpec : TestKit
         Sys.EventStream.Subscribe(_health, typeof(SourceHealthChanged));
     }
 
-    private IActorRef StartWatcher(bool prefix = false, int maxValueBytes = 64 * 1024)
+    private IActorRef StartWatcher(bool prefix = false, int maxValueBytes = 64 * 1024, EtcdWatcherMemory? memory = null, string name = "etcd-watcher")
     {
         var options = new EtcdSourceOptions
         {
@@ -40,7 +40,7 @@ public sealed class EtcdWatcherSpec : TestKit
             ReconnectJitter = 0,
             MaxValueBytes = maxValueBytes,
         };
-        return Sys.ActorOf(Props.Create(() => new EtcdWatcher(options, _etcd, new Random(1))), "etcd-watcher");
+        return Sys.ActorOf(Props.Create(() => new EtcdWatcher(options, _etcd, new Random(1), memory)), name);
     }
 
     /// <summary>Moves time once the watcher has scheduled its retry (the retry timer is the only timer here).</summary>
@@ -236,5 +236,41 @@ public sealed class EtcdWatcherSpec : TestKit
         SourceHealth health = null!;
         await AwaitConditionAsync(() => (health = watcher.Ask<SourceHealth>(GetHealth.Instance, Wait).GetAwaiter().GetResult()).LastRevision >= atLeast, Wait);
         return health;
+    }
+
+    [Fact]
+    public async Task Must_not_publish_again_what_an_earlier_incarnation_published()
+    {
+        var memory = new EtcdWatcherMemory();
+        _etcd.Put(Key, "on");
+        var first = StartWatcher(memory: memory);
+        await NextState();
+        await HealthWhere(h => h.Connected);
+        Watch(first);
+        Sys.Stop(first);
+        await ExpectTerminatedAsync(first, Wait);
+
+        StartWatcher(memory: memory, name: "etcd-watcher-2");
+        await HealthWhere(h => h.Connected);
+        var next = _etcd.Put(Key, "off");
+        (await NextState()).Revision.Should().Be(next, "revision 2 was published by the first incarnation");
+        _etcd.WatchStarts.Last().Should().Be(next, "the second incarnation resumed after what the first had seen");
+    }
+
+    [Fact]
+    public async Task Must_tell_its_current_values_to_a_supervisor_that_starts_later()
+    {
+        var on = _etcd.Put(Key, """{"enabled":true,"reason":"before the supervisor"}""");
+        StartWatcher();
+        await NextState();
+        var control = new Support.TestResourceControl("api") { IdleAtOnce = true };
+        var supervisor = Sys.ActorOf(Props.Create(() => new MaintenanceSupervisor(new MaintenanceOptions(), new[] { Support.TestResource.Registration(control) }, null)));
+
+        await AwaitConditionAsync(() => supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, Wait).GetAwaiter().GetResult().AppliedEnabled, Wait,
+            "the supervisor learns the state it missed and applies it");
+        var status = await supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, Wait);
+        status.Votes.Single().Revision.Should().Be(on);
+        control.IntakeOpen.Should().BeFalse();
+        await _states.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }
 }

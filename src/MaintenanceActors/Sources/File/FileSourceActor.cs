@@ -28,6 +28,7 @@ internal sealed class FileSourceActor : MaintenanceSourceActor, IWithTimers
 
     protected override void PreStart()
     {
+        base.PreStart();
         // Watch before the first read, so a change made right after the first value is published is noticed.
         if (_options.UseFileSystemWatcher)
         {

@@ -77,7 +77,7 @@ internal sealed class MaintenanceRefusal(HttpDrainOptions options, TimeProvider 
             ? $"The service is in maintenance: {reason}."
             : "The service is in maintenance.";
         return closure?.Until is { } until
-            ? $"{detail} Expected back at {until.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)}."
+            ? $"{detail} Expected back at {until.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}."
             : detail;
     }
 }

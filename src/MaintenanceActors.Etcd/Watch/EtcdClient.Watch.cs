@@ -21,6 +21,10 @@ public sealed partial class EtcdClient
             StartRevision = options.StartRevision,
             PrevKv = options.PrevKv,
             ProgressNotify = options.ProgressNotify,
+
+            // Without it etcd sends a whole history replay as one message, which can exceed MaxMessageSize and then fails
+            // the stream on every retry; the pieces are put back together before delivery.
+            Fragment = true,
         };
         if (options.Prefix)
             request.RangeEnd = EtcdKeys.PrefixEnd(keyBytes);

@@ -15,6 +15,9 @@ internal sealed partial class WatchStream : IAsyncDisposable
     private readonly ILogger logger;
     private readonly ConcurrentDictionary<long, EtcdWatch> watches = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<WatchResponse>> pendingCreates = new();
+
+    // Touched only by the read loop.
+    private readonly Dictionary<long, List<Event>> fragments = [];
     private readonly CancellationTokenSource stop = new();
     private readonly Task readLoop;
     private long lastWatchId;
@@ -167,12 +170,13 @@ internal sealed partial class WatchStream : IAsyncDisposable
         }
         if (response.Canceled)
         {
+            fragments.Remove(id);
             End(id, response);
             return;
         }
         if (watches.TryGetValue(id, out var watch))
         {
-            watch.Deliver(new EtcdWatchResponse(id, revision, response.Events.Select(ToEvent).ToList()));
+            DeliverOwn(watch, response, revision);
             return;
         }
         if (response.Events.Count == 0)
@@ -181,6 +185,26 @@ internal sealed partial class WatchStream : IAsyncDisposable
             foreach (var each in watches.Values)
                 each.Deliver(new EtcdWatchResponse(each.WatchId, revision, []));
         }
+    }
+
+    private void DeliverOwn(EtcdWatch watch, WatchResponse response, long revision)
+    {
+        var id = watch.WatchId;
+        if (response.Fragment)
+        {
+            // A large response comes in pieces; only the whole of it is one revision's (or batch's) complete set of events.
+            if (!fragments.TryGetValue(id, out var pieces))
+                fragments[id] = pieces = [];
+            pieces.AddRange(response.Events);
+            return;
+        }
+        IReadOnlyCollection<Event> events = response.Events;
+        if (fragments.Remove(id, out var earlier))
+        {
+            earlier.AddRange(response.Events);
+            events = earlier;
+        }
+        watch.Deliver(new EtcdWatchResponse(id, revision, events.Select(ToEvent).ToList()));
     }
 
     private void End(long id, WatchResponse response)

@@ -42,6 +42,12 @@ public sealed class EtcdWatch : IAsyncDisposable
 
     internal bool CancelRequested { get; private set; }
 
+    /// <summary>Known to have caught up with history (read loop only).</summary>
+    internal bool Synced { get; set; }
+
+    /// <summary>Highest revision of an event delivered so far (read loop only).</summary>
+    internal long LastEventRevision { get; set; }
+
     /// <summary>Asks etcd to cancel the watch and waits until it confirms (or the stream is gone).</summary>
     public async Task CancelAsync(CancellationToken cancellationToken = default)
     {

@@ -16,6 +16,9 @@ public sealed record EtcdEvent(EtcdEventType Type, EtcdKeyValue Kv, EtcdKeyValue
 /// </summary>
 public sealed record EtcdWatchResponse(long WatchId, long Revision, IReadOnlyList<EtcdEvent> Events)
 {
-    /// <summary>True for a progress notification (no events; <see cref="Revision"/> says how far the watch has seen).</summary>
+    /// <summary>
+    /// True for a progress notification (no events; <see cref="Revision"/> says how far the watch has seen, never less than its start
+    /// revision - 1, so resuming from <see cref="Revision"/> + 1 neither misses nor replays anything).
+    /// </summary>
     public bool IsProgressNotify => Events.Count == 0;
 }

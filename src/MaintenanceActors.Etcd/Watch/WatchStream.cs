@@ -53,8 +53,9 @@ internal sealed partial class WatchStream : IAsyncDisposable
         request.WatchId = id;
         var watch = new EtcdWatch(this, id, request.StartRevision);
         var created = new TaskCompletionSource<WatchResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        watches[id] = watch;
+        // Pending first: the read loop treats a watch that is registered but no longer pending as confirmed.
         pendingCreates[id] = created;
+        watches[id] = watch;
         if (failure is { } failedNow)
             created.TrySetException(failedNow);
         try
@@ -162,6 +163,11 @@ internal sealed partial class WatchStream : IAsyncDisposable
             // sent one at a time, so the oldest pending one is the one answered.
             if (!pendingCreates.ContainsKey(id) && !pendingCreates.IsEmpty)
                 id = pendingCreates.Keys.Min();
+            if (watches.TryGetValue(id, out var confirmed))
+            {
+                // A watch from "now" or from a future revision is in sync at once; one from the past first replays history.
+                confirmed.Synced = confirmed.StartRevision == 0 || confirmed.StartRevision > revision;
+            }
             if (pendingCreates.TryRemove(id, out var created))
                 created.TrySetResult(response);
             if (response.Canceled)
@@ -181,9 +187,12 @@ internal sealed partial class WatchStream : IAsyncDisposable
         }
         if (response.Events.Count == 0)
         {
-            // A progress answer not tied to one watch (etcd sends watch id -1): it holds for every watch on the stream.
+            // A progress answer not tied to one watch (etcd sends watch id -1): it holds for every confirmed watch on the stream.
             foreach (var each in watches.Values)
-                each.Deliver(new EtcdWatchResponse(each.WatchId, revision, []));
+            {
+                if (!pendingCreates.ContainsKey(each.WatchId))
+                    each.Deliver(new EtcdWatchResponse(each.WatchId, ProgressRevision(each, revision), []));
+            }
         }
     }
 
@@ -204,7 +213,28 @@ internal sealed partial class WatchStream : IAsyncDisposable
             earlier.AddRange(response.Events);
             events = earlier;
         }
-        watch.Deliver(new EtcdWatchResponse(id, revision, events.Select(ToEvent).ToList()));
+        if (events.Count == 0)
+        {
+            // etcd sends a watch's own progress notification only once it has caught up with history.
+            watch.Synced = true;
+            watch.Deliver(new EtcdWatchResponse(id, ProgressRevision(watch, revision), []));
+            return;
+        }
+        var converted = events.Select(ToEvent).ToList();
+        watch.LastEventRevision = Math.Max(watch.LastEventRevision, converted[^1].Kv.ModRevision);
+        watch.Deliver(new EtcdWatchResponse(id, revision, converted));
+    }
+
+    /// <summary>
+    /// The revision a progress notification may honestly claim for <paramref name="watch"/>: never below the revision it asked to
+    /// start from (etcd reports the store revision, which is smaller for a watch from a future revision), and, while the watch
+    /// may still be replaying history, no further than what it has delivered (etcd 3.4 answers a progress request for all
+    /// watches at once, without waiting for the replay).
+    /// </summary>
+    private static long ProgressRevision(EtcdWatch watch, long header)
+    {
+        var delivered = Math.Max(watch.StartRevision - 1, watch.LastEventRevision);
+        return watch.Synced ? Math.Max(header, delivered) : delivered;
     }
 
     private void End(long id, WatchResponse response)

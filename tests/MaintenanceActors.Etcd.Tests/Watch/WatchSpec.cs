@@ -152,6 +152,21 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
         response.Events.Select(e => e.Kv.ModRevision).Should().BeInAscendingOrder();
     }
 
+    [Fact]
+    public async Task Must_not_report_progress_below_the_revision_a_watch_from_the_future_starts_at()
+    {
+        var now = await client.PutAsync(prefix + "now", "x");
+        var start = now + 10;
+        await using var watch = await client.WatchAsync(prefix + "future", new EtcdWatchOptions { StartRevision = start });
+
+        await client.RequestWatchProgressAsync();
+
+        // etcd answers with the store revision, which is below the start; resuming from it would replay revisions the caller skipped.
+        var progress = await watch.Responses.ReadAsync().AsTask().WaitAsync(Patience);
+        progress.IsProgressNotify.Should().BeTrue();
+        progress.Revision.Should().BeGreaterThanOrEqualTo(start - 1);
+    }
+
     internal static async Task<List<EtcdEvent>> ReadEventsAsync(EtcdWatch watch, int count)
     {
         var events = new List<EtcdEvent>();

@@ -66,6 +66,16 @@ public sealed partial class EtcdClient
         return Task.CompletedTask;
     }
 
+    /// <summary>Watch streams the client holds open (tests check that retired streams are closed).</summary>
+    internal int OpenWatchStreamCount
+    {
+        get
+        {
+            lock (watchStreams)
+                return watchStreams.Count;
+        }
+    }
+
     private async Task<EtcdWatch> CreateWatchAsync(WatchCreateRequest request, CancellationToken cancellationToken)
     {
         var timeout = options.RequestTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.FromMinutes(1) : options.RequestTimeout;
@@ -99,7 +109,8 @@ public sealed partial class EtcdClient
         List<WatchStream> failed;
         lock (watchStreams)
         {
-            failed = watchStreams.Where(s => s.IsFailed).ToList();
+            // A stream that takes no new watches is done once its last watch has ended.
+            failed = watchStreams.Where(s => s.IsFailed || (s != stream && !s.AcceptsNewWatches && s.IsIdle)).ToList();
             watchStreams.RemoveAll(failed.Contains);
             watchStreams.Add(stream);
         }

@@ -35,6 +35,9 @@ internal sealed partial class WatchStream : IAsyncDisposable
 
     public bool IsFailed => failure is not null;
 
+    /// <summary>No watch lives on the stream and none is being created.</summary>
+    public bool IsIdle => watches.IsEmpty && pendingCreates.IsEmpty;
+
     /// <summary>
     /// False once etcd refused a watch on this stream: etcd 3.4 stops reading a stream's requests after such a refusal,
     /// so new watches must go to a new stream (existing ones keep receiving events).

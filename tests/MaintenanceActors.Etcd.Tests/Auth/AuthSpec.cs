@@ -81,6 +81,21 @@ public sealed class AuthSpec(AuthEtcd auth) : IClassFixture<AuthEtcd>
     }
 
     [Fact]
+    public async Task Must_close_a_stream_that_refused_a_watch_once_its_last_watch_has_ended()
+    {
+        await using var client = Etcd.CreateClient(o => (o.Username, o.Password) = ("reader", "reader-pw"));
+        var allowed = await client.WatchAsync("/allowed/a");
+        var refused = () => client.WatchAsync("/secret/x");
+        await refused.Should().ThrowAsync<EtcdException>();
+        await allowed.CancelAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        await using var next = await client.WatchAsync("/allowed/b");
+
+        // etcd no longer reads a stream after a refusal; kept open with nothing on it, each refusal would leak one.
+        client.OpenWatchStreamCount.Should().Be(1);
+    }
+
+    [Fact]
     public async Task Must_report_permission_denied_on_a_key_the_user_may_not_read()
     {
         await using var client = Etcd.CreateClient(o => (o.Username, o.Password) = ("reader", "reader-pw"));

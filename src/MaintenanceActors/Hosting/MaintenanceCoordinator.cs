@@ -162,26 +162,34 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Stops the sources, then the supervisor and its resources. Does nothing when not started.</summary>
-    public Task StopAsync(CancellationToken cancellationToken = default)
+    /// <summary>Stops the sources, then the supervisor and its resources, and waits until they are gone. Does nothing when not started.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        IActorRef[] targets;
         lock (_gate)
         {
             if (!_started)
             {
-                return Task.CompletedTask;
+                return;
             }
-            foreach (var source in _sourceActors)
-            {
-                _system.Stop(source);
-            }
+            targets = _sourceActors.Append(_supervisor!).ToArray();
             _sourceActors.Clear();
-            _system.Stop(_supervisor!);
             _supervisor = null;
             _state.Desired = false;
             _started = false;
         }
-        return Task.CompletedTask;
+        var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            _system.ActorOf(Props.Create(() => new StopAndWatch(targets, gone)));
+        }
+        catch (InvalidOperationException)
+        {
+            // The system is shutting down (host stop): it stops every actor itself.
+            return;
+        }
+        // Waiting lets a later Start reuse the actor names; a system that is shutting down may never confirm.
+        await Task.WhenAny(gone.Task, _system.WhenTerminated).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -266,6 +274,39 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
 
     private static MaintenanceConfigurationException Duplicate(string name) =>
         new($"Maintenance:Resources:{name}", "is registered twice; give each resource a unique name");
+
+    /// <summary>Stops the targets in order and completes <paramref name="gone"/> once every one has terminated.</summary>
+    private sealed class StopAndWatch : ReceiveActor
+    {
+        private readonly HashSet<IActorRef> _left;
+        private readonly IReadOnlyList<IActorRef> _targets;
+        private readonly TaskCompletionSource _gone;
+
+        public StopAndWatch(IReadOnlyList<IActorRef> targets, TaskCompletionSource gone)
+        {
+            _targets = targets;
+            _gone = gone;
+            _left = new HashSet<IActorRef>(targets);
+            Receive<Terminated>(t =>
+            {
+                _left.Remove(t.ActorRef);
+                if (_left.Count == 0)
+                {
+                    _gone.TrySetResult();
+                    Context.Stop(Self);
+                }
+            });
+        }
+
+        protected override void PreStart()
+        {
+            foreach (var target in _targets)
+            {
+                Context.Watch(target);
+                Context.System.Stop(target);
+            }
+        }
+    }
 
     private sealed class Subscription(ActorSystem system, IActorRef relay) : IDisposable
     {

@@ -57,6 +57,10 @@ public sealed class MaintenanceCoordinatorSpec : TestKit
         coordinator.IsStarted.Should().BeFalse();
         var query = () => coordinator.GetStatusAsync();
         await query.Should().ThrowAsync<InvalidOperationException>().WithMessage("*not started*");
+
+        coordinator.Start();
+        (await coordinator.GetResourceNamesAsync()).Should().BeEquivalentTo(new[] { "http" }, "a stopped coordinator starts again with its resources");
+        await coordinator.StopAsync();
     }
 
     [Fact]

@@ -32,30 +32,40 @@ public sealed class GrpcDrainOptions
     /// <summary>This drain's deadline; null uses the coordinator's MaintenanceOptions.DrainTimeout. Default: null.</summary>
     public TimeSpan? DrainTimeout { get; set; }
 
-    /// <summary>Throws when a value cannot work, naming the field and what to do.</summary>
-    public void Validate()
+    /// <summary>Throws <see cref="MaintenanceConfigurationException"/> naming the first field that cannot work and what to do.</summary>
+    public void Validate(string section = "Maintenance:Grpc")
     {
         foreach (var method in SkipMethods)
         {
             if (string.IsNullOrEmpty(method) || method[0] != '/' || method.IndexOf('/', 1) < 0)
             {
-                throw new ArgumentException($"GrpcDrainOptions.SkipMethods entry '{method}' must be a full method path like /package.Service/Method.");
+                throw new MaintenanceConfigurationException($"{section}:SkipMethods", $"entry '{method}' must be a full method path like /package.Service/Method");
             }
         }
 
         if (EndCallsAfter is { } end && end < TimeSpan.Zero)
         {
-            throw new ArgumentException("GrpcDrainOptions.EndCallsAfter must be zero or positive, or null to end calls at the drain deadline.");
+            throw new MaintenanceConfigurationException($"{section}:EndCallsAfter", "must be zero or positive, or null to end calls at the drain deadline");
         }
 
         if (ReadinessDelay < TimeSpan.Zero)
         {
-            throw new ArgumentException("GrpcDrainOptions.ReadinessDelay must be zero or positive (e.g. 5 s for a client re-resolving every 2 s).");
+            throw new MaintenanceConfigurationException($"{section}:ReadinessDelay", "must be zero or positive (e.g. 00:00:05 for clients re-resolving every 2 s)");
+        }
+
+        if (DrainTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new MaintenanceConfigurationException($"{section}:DrainTimeout", "must be positive (e.g. 00:00:30), or null for the coordinator's default");
         }
 
         if (string.IsNullOrWhiteSpace(UnavailableMessage))
         {
-            throw new ArgumentException("GrpcDrainOptions.UnavailableMessage must not be empty.");
+            throw new MaintenanceConfigurationException($"{section}:UnavailableMessage", "must not be empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(ResourceName))
+        {
+            throw new MaintenanceConfigurationException($"{section}:ResourceName", "must not be empty (e.g. grpc)");
         }
     }
 }

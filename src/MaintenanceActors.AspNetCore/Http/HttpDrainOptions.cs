@@ -38,30 +38,40 @@ public sealed class HttpDrainOptions
     /// <summary>This drain's deadline; null uses the coordinator's MaintenanceOptions.DrainTimeout. Default: null.</summary>
     public TimeSpan? DrainTimeout { get; set; }
 
-    /// <summary>Throws when a value cannot work, naming the field and what to do.</summary>
-    public void Validate()
+    /// <summary>Throws <see cref="MaintenanceConfigurationException"/> naming the first field that cannot work and what to do.</summary>
+    public void Validate(string section = "Maintenance:Http")
     {
         foreach (var path in SkipPaths.Concat(SkipPathPrefixes))
         {
             if (string.IsNullOrEmpty(path) || path[0] != '/')
             {
-                throw new ArgumentException($"HttpDrainOptions skip path '{path}' must start with '/' (e.g. /health).");
+                throw new MaintenanceConfigurationException($"{section}:SkipPaths", $"entry '{path}' must start with '/' (e.g. /health)");
             }
         }
 
         if (DefaultRetryAfter is { } retry && retry < TimeSpan.Zero)
         {
-            throw new ArgumentException("HttpDrainOptions.DefaultRetryAfter must be zero or positive, or null to send no Retry-After.");
+            throw new MaintenanceConfigurationException($"{section}:DefaultRetryAfter", "must be zero or positive, or null to send no Retry-After");
         }
 
         if (ReadinessDelay < TimeSpan.Zero)
         {
-            throw new ArgumentException("HttpDrainOptions.ReadinessDelay must be zero or positive (e.g. 5 s for a load balancer probing every 2 s).");
+            throw new MaintenanceConfigurationException($"{section}:ReadinessDelay", "must be zero or positive (e.g. 00:00:05 for a load balancer probing every 2 s)");
+        }
+
+        if (DrainTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            throw new MaintenanceConfigurationException($"{section}:DrainTimeout", "must be positive (e.g. 00:00:30), or null for the coordinator's default");
         }
 
         if (string.IsNullOrWhiteSpace(ProblemType) || string.IsNullOrWhiteSpace(ProblemTitle))
         {
-            throw new ArgumentException("HttpDrainOptions.ProblemType and ProblemTitle must not be empty.");
+            throw new MaintenanceConfigurationException($"{section}:ProblemTitle", "and ProblemType must not be empty");
+        }
+
+        if (string.IsNullOrWhiteSpace(ResourceName))
+        {
+            throw new MaintenanceConfigurationException($"{section}:ResourceName", "must not be empty (e.g. http)");
         }
     }
 }

@@ -215,6 +215,35 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Must_put_every_instance_into_maintenance_with_one_etcdctl_put()
+    {
+        var here = StartCoordinator(_etcd.Endpoint, Resources(2));
+        var instances = new List<MaintenanceCoordinator> { here };
+        for (var i = 2; i <= 3; i++)
+        {
+            var system = ActorSystem.Create($"instance-{i}");
+            _cleanup.Add(new TerminateOnDispose(system));
+            var other = new MaintenanceCoordinator(system);
+            other.UseEtcd(new EtcdSourceOptions { Endpoints = { _etcd.Endpoint }, Key = Key }, _etcd.CreateClient(), ownsClient: true);
+            other.RegisterResource(TestResource.Registration(new TestResourceControl("api") { IdleAtOnce = true }));
+            other.Start();
+            _cleanup.Add(other);
+            instances.Add(other);
+        }
+
+        await _etcd.EtcdCtlAsync("put", Key, "true");
+        foreach (var instance in instances)
+        {
+            (await instance.WaitForMaintenanceModeAsync(true, Wait)).Should().BeTrue();
+        }
+        await _etcd.EtcdCtlAsync("del", Key);
+        foreach (var instance in instances)
+        {
+            (await instance.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue();
+        }
+    }
+
+    [Fact]
     public async Task Must_report_an_unreachable_endpoint_as_unhealthy_without_crashing()
     {
         var health = Listen<SourceHealthChanged>();
@@ -257,5 +286,10 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         _cleanup.Add(etcdClient);
         var options = new EtcdSourceOptions { Endpoints = { _etcd.Endpoint }, Key = Key, SourceName = name };
         Sys.ActorOf(Props.Create(() => new EtcdWatcher(options, new EtcdClientBackend(etcdClient), null)), name);
+    }
+
+    private sealed class TerminateOnDispose(ActorSystem system) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await system.Terminate();
     }
 }

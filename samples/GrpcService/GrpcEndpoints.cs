@@ -32,6 +32,11 @@ internal static class GrpcEndpoints
             {
                 Fail(context, ex.StatusCode, ex.Detail);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException && !context.Response.HasStarted)
+            {
+                // A gRPC client cannot read an HTTP 500; it gets INTERNAL like from any gRPC server.
+                Fail(context, GrpcStatusCode.Internal, "Internal error");
+            }
         });
 
     /// <summary>A server-streaming method: one request, any number of responses.</summary>

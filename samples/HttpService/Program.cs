@@ -12,6 +12,7 @@ using System.Net;
 using HttpService;
 using MaintenanceActors;
 using MaintenanceActors.AspNetCore;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 var etcdEndpoints = Environment.GetEnvironmentVariable("ETCD_ENDPOINTS") ?? "127.0.0.1:2379";
 var maintenanceKey = Environment.GetEnvironmentVariable("MAINTENANCE_KEY") ?? "/maintenance/http-service";
@@ -51,6 +52,9 @@ app.MapGet("/health", async (IMaintenance maintenance, CancellationToken cancell
             : null,
     });
 });
+
+// Readiness for load balancers: unhealthy from the moment maintenance is entered, before anything is refused.
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
 
 app.MapGet("/items", (ItemStore store) => store.All());
 

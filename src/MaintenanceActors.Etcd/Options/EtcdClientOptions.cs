@@ -4,8 +4,9 @@ namespace MaintenanceActors.Etcd;
 public sealed class EtcdClientOptions
 {
     /// <summary>
-    /// etcd endpoints, as etcdctl accepts them: <c>127.0.0.1:2379</c> or <c>http://127.0.0.1:2379</c>; an entry may hold several,
-    /// comma-separated. Without a scheme, https is used when a CA or client certificate is configured, http otherwise. No default.
+    /// etcd endpoints, as etcdctl accepts them: <c>127.0.0.1:2379</c>, <c>[::1]:2379</c> or <c>http://127.0.0.1:2379</c>; an entry may
+    /// hold several, comma-separated (spaces and empty entries are ignored). Without a scheme, https is used when a CA or client
+    /// certificate is configured, http otherwise, and the port is required. A path, query or user info is refused. No default.
     /// </summary>
     public IList<string> Endpoints { get; set; } = new List<string>();
 

@@ -8,7 +8,13 @@ internal static class EtcdEndpoints
         uri = null!;
         problem = "";
         var text = endpoint.Trim();
-        if (!text.Contains("://", StringComparison.Ordinal))
+        var schemeless = !text.Contains("://", StringComparison.Ordinal);
+        if (schemeless && text.IndexOf(':') != text.LastIndexOf(':') && !text.StartsWith('[') && !text.Contains('@'))
+        {
+            problem = "write an IPv6 address in brackets, e.g. [::1]:2379";
+            return false;
+        }
+        if (schemeless)
             text = (defaultToTls ? "https://" : "http://") + text;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var parsed))
         {
@@ -25,7 +31,38 @@ internal static class EtcdEndpoints
             problem = "has no host";
             return false;
         }
+
+        // Each of these would otherwise be dropped without a word: etcd serves gRPC at the root of host:port.
+        if (parsed.AbsolutePath != "/")
+        {
+            problem = $"has a path '{parsed.AbsolutePath}', but etcd's API is served at the root; give only scheme://host:port";
+            return false;
+        }
+        if (parsed.Query.Length > 0 || parsed.Fragment.Length > 0)
+        {
+            problem = "has a query or fragment; give only scheme://host:port";
+            return false;
+        }
+        if (parsed.UserInfo.Length > 0)
+        {
+            problem = "carries a user name or password; set EtcdClientOptions.Username and Password instead";
+            return false;
+        }
+
+        // Without a scheme the port would silently become 80/443; etcd's client port is 2379.
+        if (schemeless && !HasExplicitPort(endpoint.Trim()))
+        {
+            problem = "has no port; write host:port, e.g. 127.0.0.1:2379 (etcd's default client port)";
+            return false;
+        }
         uri = new Uri($"{parsed.Scheme}://{parsed.Authority}/");
         return true;
+    }
+
+    private static bool HasExplicitPort(string hostAndPort)
+    {
+        var hostEnd = hostAndPort.StartsWith('[') ? hostAndPort.IndexOf(']') : -1;
+        var colon = hostAndPort.IndexOf(':', hostEnd + 1);
+        return colon >= 0 && colon < hostAndPort.Length - 1;
     }
 }

@@ -13,6 +13,43 @@ public sealed class EtcdClientOptionsSpec
             new Uri("http://127.0.0.1:2379/"), new Uri("http://10.0.0.2:2379/"), new Uri("https://etcd:2379/"));
     }
 
+    [Theory]
+    [InlineData("[::1]:2379", "http://[::1]:2379/")]
+    [InlineData("http://[::1]:2379", "http://[::1]:2379/")]
+    [InlineData("https://[2001:db8::7]:2379/", "https://[2001:db8::7]:2379/")]
+    [InlineData("HTTP://Etcd-1:2379", "http://etcd-1:2379/")]
+    public void Must_accept_IPv6_literals_and_normalize_an_endpoint(string endpoint, string expected)
+    {
+        var options = new EtcdClientOptions { Endpoints = [endpoint] };
+
+        options.Validate();
+
+        options.GetEndpointUris().Should().Equal(new Uri(expected));
+    }
+
+    [Fact]
+    public void Must_ignore_spaces_empty_entries_and_trailing_commas_in_an_endpoint_list()
+    {
+        var options = new EtcdClientOptions { Endpoints = [" 127.0.0.1:2379 ,, 127.0.0.1:2380,", "", " "] };
+
+        options.Validate();
+
+        options.GetEndpointUris().Should().Equal(new Uri("http://127.0.0.1:2379/"), new Uri("http://127.0.0.1:2380/"));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:2379/v3", "path '/v3'")]
+    [InlineData("http://127.0.0.1:2379?x=1", "query")]
+    [InlineData("http://user:pw@127.0.0.1:2379", "user name or password")]
+    [InlineData("127.0.0.1", "no port")]
+    [InlineData("::1:2379", "IPv6 address in brackets")]
+    public void Must_reject_an_endpoint_the_client_would_otherwise_silently_change_saying_what_to_write(string endpoint, string problem)
+    {
+        var validate = () => new EtcdClientOptions { Endpoints = [endpoint] }.Validate();
+
+        validate.Should().Throw<ArgumentException>().WithMessage($"*'{endpoint}'*{problem}*").Which.ParamName.Should().Be("Endpoints");
+    }
+
     [Fact]
     public void Must_name_the_endpoints_field_when_none_is_given()
     {

@@ -14,6 +14,7 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 };
 
 var recorder = new TrafficRecorder();
+string? firstRefusal = null;
 using var stop = new CancellationTokenSource();
 var clients = Enumerable.Range(0, settings.Clients)
     .Select(i => Task.Run(() => ClientLoop(i < settings.SlowClients ? $"/slow?ms={settings.SlowMs}" : "/items", stop.Token)))
@@ -23,9 +24,10 @@ var timeline = new Timeline(recorder);
 await timeline.WaitAsync(settings.Warmup);
 timeline.Mark("traffic steady");
 
-var enterAt = await Toggle(true);
-timeline.Mark($"etcdctl put {settings.Key} true   (in flight: {recorder.InFlight}, of which slow: {recorder.SlowInFlight})");
 var startedBeforeEnter = recorder.InFlightSnapshot();
+var slowAtEnter = recorder.SlowInFlight;
+var enterAt = await Toggle(true);
+timeline.Mark($"etcdctl put {settings.Key} true   (client requests in flight: {startedBeforeEnter.Count}, of which slow: {slowAtEnter})");
 await timeline.WaitAsync(settings.Hold);
 var health = await ReadHealth();
 timeline.Mark($"GET /health -> {health}");
@@ -38,7 +40,7 @@ await Task.WhenAll(clients);
 timeline.Mark("traffic stopped");
 
 timeline.Print();
-Summary.Print(recorder, enterAt, exitAt, startedBeforeEnter);
+Summary.Print(recorder, enterAt, exitAt, startedBeforeEnter, firstRefusal);
 return recorder.Lost > 0 ? 1 : 0;
 
 async Task ClientLoop(string path, CancellationToken cancel)
@@ -51,8 +53,13 @@ async Task ClientLoop(string path, CancellationToken cancel)
         try
         {
             using var response = await http.GetAsync(path, CancellationToken.None);
-            await response.Content.ReadAsByteArrayAsync(CancellationToken.None);
+            var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
             status = (int)response.StatusCode;
+            if (status == (int)HttpStatusCode.ServiceUnavailable && firstRefusal is null)
+            {
+                Interlocked.CompareExchange(ref firstRefusal,
+                    $"503, {response.Content.Headers.ContentType}, Retry-After: {response.Headers.RetryAfter}, {body}", null);
+            }
         }
         catch (HttpRequestException)
         {
@@ -80,14 +87,14 @@ async Task<TimeSpan> Toggle(bool on)
     psi.ArgumentList.Add(settings.Key);
     psi.ArgumentList.Add(value);
     psi.Environment["ETCDCTL_API"] = "3";
-    var at = recorder.Elapsed;
     using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start etcdctl");
     await process.WaitForExitAsync();
     if (process.ExitCode != 0)
     {
         throw new InvalidOperationException($"etcdctl put failed: {await process.StandardError.ReadToEndAsync()}");
     }
-    return at;
+    // Latencies count from the moment etcd has committed the put (etcdctl returned), not from process start.
+    return recorder.Elapsed;
 }
 
 async Task<string> ReadHealth()

@@ -3,12 +3,13 @@ namespace MaintenanceDemo;
 /// <summary>The demo's closing summary: what maintenance did to the traffic.</summary>
 internal static class Summary
 {
-    public static void Print(TrafficRecorder recorder, TimeSpan enterAt, TimeSpan exitAt, IReadOnlyList<long> inFlightAtEnter)
+    public static void Print(TrafficRecorder recorder, TimeSpan enterAt, TimeSpan exitAt, IReadOnlyList<long> inFlightAtEnter, string? refusal)
     {
         var all = recorder.All;
         var caught = inFlightAtEnter.Select(recorder.Get).ToArray();
         var caughtServed = caught.Count(r => r.Status is 200 or 201);
-        var drainedAt = caught.Where(r => r.End is not null).Select(r => r.End!.Value).DefaultIfEmpty(enterAt).Max();
+        var caughtRefused = caught.Count(r => r.Status == 503);
+        var drainedAt = caught.Where(r => r.Status is 200 or 201).Select(r => r.End!.Value).DefaultIfEmpty(enterAt).Max();
         var firstRefusal = all.Where(r => r.Status == 503 && r.End >= enterAt).Select(r => r.End!.Value).DefaultIfEmpty().Min();
         var firstServedAfterExit = all.Where(r => r.Start >= exitAt && r.Status is 200 or 201).Select(r => r.End!.Value).DefaultIfEmpty().Min();
 
@@ -17,11 +18,15 @@ internal static class Summary
         Console.WriteLine($"  served (200) ............................. {all.Count(r => r.Status is 200 or 201)}");
         Console.WriteLine($"  refused cleanly (503 + Retry-After) ...... {all.Count(r => r.Status == 503)}");
         Console.WriteLine($"  failed or lost ........................... {recorder.Lost}");
-        Console.WriteLine($"  in flight when maintenance was turned on . {caught.Length}, of which finished normally: {caughtServed}");
+        Console.WriteLine($"  in flight when maintenance was turned on . {caught.Length}: {caughtServed} finished normally, {caughtRefused} had not reached the service yet and were refused");
         Console.WriteLine($"  first 503 after the etcd put ............. {Ms(firstRefusal - enterAt)}");
-        Console.WriteLine($"  drain (put → last in-flight request done)  {Ms(drainedAt - enterAt)}");
+        Console.WriteLine($"  drain (put → last caught request served) {Ms(drainedAt - enterAt)}");
         Console.WriteLine($"  first 200 after maintenance was cleared .. {Ms(firstServedAfterExit - exitAt)}");
-        Console.WriteLine(recorder.Lost == 0 && caughtServed == caught.Length
+        if (refusal is not null)
+        {
+            Console.WriteLine($"  what a refused client saw ................ {refusal}");
+        }
+        Console.WriteLine(recorder.Lost == 0
             ? "  ✔ no request was lost: every request either finished or was refused before it started."
             : "  ✘ some requests were lost (see above).");
     }

@@ -44,11 +44,13 @@ public abstract class ActorBase
     {
     }
 
-    /// <summary>Runs on the failed instance before a restart; by default stops all children and calls PostStop.</summary>
+    /// <summary>Runs on the failed instance before a restart; by default unwatches and stops all children and calls PostStop.</summary>
     protected virtual void PreRestart(Exception reason, object? message)
     {
         foreach (var child in Context.GetChildren())
         {
+            // Watched, their Terminated would reach the new instance, which fails with a DeathPactException unless it handles it.
+            Context.Unwatch(child);
             Context.Stop(child);
         }
 

@@ -99,6 +99,31 @@ public sealed class DeathWatchSpec : TestKit.TestKit
         }
     }
 
+    [Fact]
+    public void Must_survive_a_restart_while_watching_its_own_children()
+    {
+        var parent = Sys.ActorOf(Props.Create(() => new WatchingParent()), "watching-parent");
+        Watch(parent);
+
+        parent.Tell("boom");
+        parent.Tell("ping");
+
+        // The default PreRestart stops the children; their Terminated must not reach the new instance as a death pact.
+        ExpectMsg("pong");
+        ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    private sealed class WatchingParent : ReceiveActor
+    {
+        public WatchingParent()
+        {
+            Receive<string>(_ => throw new InvalidOperationException("boom"), s => s == "boom");
+            Receive<string>(_ => Sender.Tell("pong"), s => s == "ping");
+        }
+
+        protected override void PreStart() => Context.Watch(Context.ActorOf(Props.Create(() => new Idle()), "child"));
+    }
+
     private sealed class Idle : ReceiveActor;
 
     private sealed class Recreator : ReceiveActor

@@ -193,9 +193,12 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async Task SetMaintenanceModeAsync(bool enabled, string? reason = null, CancellationToken cancellationToken = default)
+    public Task SetMaintenanceModeAsync(bool enabled, string? reason = null, CancellationToken cancellationToken = default) =>
+        SetMaintenanceModeAsync(enabled, reason is null ? null : new MaintenanceInfo(reason, Environment.MachineName), cancellationToken);
+
+    /// <summary>As <see cref="SetMaintenanceModeAsync(bool, string?, CancellationToken)"/>, with reason, author and end time written as JSON.</summary>
+    public async Task SetMaintenanceModeAsync(bool enabled, MaintenanceInfo? info, CancellationToken cancellationToken = default)
     {
-        var info = reason is null ? null : new MaintenanceInfo(reason, Environment.MachineName);
         if (_etcd is not null && _etcdBackend is not null)
         {
             await _etcdBackend.PutAsync(_etcd.Key, MaintenanceValueParser.Format(enabled, info), cancellationToken).ConfigureAwait(false);

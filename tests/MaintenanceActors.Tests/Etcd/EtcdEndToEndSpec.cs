@@ -244,6 +244,18 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Must_write_reason_author_and_end_time_as_JSON()
+    {
+        var coordinator = StartCoordinator(_etcd.Endpoint, Resources(1));
+        var until = new DateTimeOffset(2026, 12, 24, 18, 0, 0, TimeSpan.Zero);
+        await coordinator.SetMaintenanceModeAsync(true, new MaintenanceInfo("db migration", "alice", until));
+        (await coordinator.WaitForMaintenanceModeAsync(true, Wait)).Should().BeTrue();
+        var vote = (await coordinator.GetStatusAsync()).Votes.Single();
+        vote.Info.Should().Be(new MaintenanceInfo("db migration", "alice", until));
+        (await _etcd.EtcdCtlAsync("get", Key, "--print-value-only")).Should().Contain("\"until\":\"2026-12-24T18:00:00Z\"");
+    }
+
+    [Fact]
     public async Task Must_report_an_unreachable_endpoint_as_unhealthy_without_crashing()
     {
         var health = Listen<SourceHealthChanged>();
@@ -278,6 +290,31 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         _output.WriteLine($"not readable: {denied.Health.LastError}");
         wrong.Health.LastError.Should().ContainAny("auth", "password", "Unauthenticated", "InvalidArgument");
         denied.Health.LastError.Should().ContainAny("permission", "Permission");
+    }
+
+    [Fact]
+    public async Task Must_report_a_server_certificate_it_cannot_trust()
+    {
+        await using var tls = await EtcdServer.StartAsync(new EtcdServerOptions { Tls = true });
+        var health = Listen<SourceHealthChanged>();
+        var untrusting = tls.CreateClient(o => o.CaCertificatePath = null);
+        var trusting = tls.CreateClient();
+        _cleanup.Add(untrusting);
+        _cleanup.Add(trusting);
+        var options = new EtcdSourceOptions { Endpoints = { tls.Endpoint }, Key = Key, SourceName = "untrusted" };
+        Sys.ActorOf(Props.Create(() => new EtcdWatcher(options, new EtcdClientBackend(untrusting), null, null)), "untrusted");
+        var trustedOptions = new EtcdSourceOptions { Endpoints = { tls.Endpoint }, Key = Key, SourceName = "trusted" };
+        Sys.ActorOf(Props.Create(() => new EtcdWatcher(trustedOptions, new EtcdClientBackend(trusting), null, null)), "trusted");
+
+        var seen = new Dictionary<string, SourceHealth>();
+        while (!(seen.TryGetValue("untrusted", out var u) && u.LastError is not null) || !(seen.TryGetValue("trusted", out var t) && t.Connected))
+        {
+            var next = await health.ExpectMsgAsync<SourceHealthChanged>(timeout: Wait);
+            seen[next.Health.Source] = next.Health;
+        }
+        _output.WriteLine($"untrusted: {seen["untrusted"].LastError}");
+        seen["untrusted"].Connected.Should().BeFalse();
+        seen["untrusted"].LastError.Should().ContainAny("certificate", "SSL", "TLS", "Ssl");
     }
 
     private void StartWatcher(string name, Action<EtcdClientOptions> client)

@@ -52,14 +52,37 @@ internal sealed class MaintenanceMiddleware
             return _refusal.WriteAsync(context, _gate.Closure);
         }
 
-        return RunAdmittedAsync(context);
+        return RunAdmitted(context);
     }
 
-    private async Task RunAdmittedAsync(HttpContext context)
+    /// <summary>Runs an admitted request and uncounts it however it ends; no allocation when the pipeline completes synchronously.</summary>
+    private Task RunAdmitted(HttpContext context)
+    {
+        Task pipeline;
+        try
+        {
+            pipeline = _next(context);
+        }
+        catch
+        {
+            _gate.Exit();
+            throw;
+        }
+
+        if (pipeline.IsCompletedSuccessfully)
+        {
+            _gate.Exit();
+            return pipeline;
+        }
+
+        return ExitWhenDoneAsync(pipeline);
+    }
+
+    private async Task ExitWhenDoneAsync(Task pipeline)
     {
         try
         {
-            await _next(context);
+            await pipeline;
         }
         finally
         {

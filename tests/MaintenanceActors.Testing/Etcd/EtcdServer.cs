@@ -19,6 +19,7 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
     private readonly TempDirectory directory = new("ma-etcd");
     private readonly StringBuilder output = new();
     private Process? process;
+    private bool everStarted;
 
     public EtcdServer()
         : this(new EtcdServerOptions())
@@ -33,11 +34,11 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
         DataDirectory = directory.CreateSubdirectory("data");
     }
 
-    /// <summary>The port etcd serves clients on.</summary>
-    public int ClientPort { get; }
+    /// <summary>The port etcd serves clients on (chosen again if another process took it before etcd's first start).</summary>
+    public int ClientPort { get; private set; }
 
     /// <summary>The raft peer port (unused by clients).</summary>
-    public int PeerPort { get; }
+    public int PeerPort { get; private set; }
 
     /// <summary>The data directory (kept across <see cref="RestartAsync"/>).</summary>
     public string DataDirectory { get; }
@@ -97,15 +98,35 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in Arguments())
-            info.ArgumentList.Add(argument);
-        var started = Process.Start(info) ?? throw new InvalidOperationException("Could not start etcd");
-        started.OutputDataReceived += (_, e) => Append(e.Data);
-        started.ErrorDataReceived += (_, e) => Append(e.Data);
-        started.BeginOutputReadLine();
-        started.BeginErrorReadLine();
-        process = started;
-        await WaitUntilReadyAsync(started);
+        for (var attempt = 1; ; attempt++)
+        {
+            info.ArgumentList.Clear();
+            foreach (var argument in Arguments())
+                info.ArgumentList.Add(argument);
+            var started = Process.Start(info) ?? throw new InvalidOperationException("Could not start etcd");
+            started.OutputDataReceived += (_, e) => Append(e.Data);
+            started.ErrorDataReceived += (_, e) => Append(e.Data);
+            started.BeginOutputReadLine();
+            started.BeginErrorReadLine();
+            process = started;
+            try
+            {
+                await WaitUntilReadyAsync(started);
+                everStarted = true;
+                return;
+            }
+            catch (InvalidOperationException) when (!everStarted && attempt < 5 && Output.Contains("address already in use", StringComparison.Ordinal))
+            {
+                // A free port is only free until someone binds it: on a busy machine another process (or an outgoing
+                // connection's ephemeral port) can take it before etcd does. Before the first start nothing depends on it.
+                started.Dispose();
+                process = null;
+                ClientPort = FreePort.Get();
+                PeerPort = FreePort.Get();
+                lock (output)
+                    output.Clear();
+            }
+        }
     }
 
     /// <summary>Kills etcd with SIGKILL (no graceful shutdown) and waits for the process to be gone.</summary>

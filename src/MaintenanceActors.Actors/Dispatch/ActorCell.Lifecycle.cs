@@ -199,6 +199,8 @@ internal sealed partial class ActorCell
             {
                 System.KernelLog.LogError(ex, "PreRestart of {ActorPath} failed", Path.ToString());
             }
+
+            _timers?.CancelAll(); // timers belong to the failed instance, even those its PreRestart started
         }
 
         _stash?.ReturnAllToMailbox();
@@ -310,6 +312,8 @@ internal sealed partial class ActorCell
             }
         }
 
+        // PostStop may have started a timer; left running it would tick at a dead actor forever.
+        _timers?.CancelAll();
         _terminated = true;
         System.EventStream.Unsubscribe(Self);
         UnwatchAllOnStop();

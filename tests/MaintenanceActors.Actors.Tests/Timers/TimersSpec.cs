@@ -110,6 +110,35 @@ public sealed class TimersSpec() : TestKit.TestKit(timeProvider: new ManualTimeP
         Clock.ActiveTimerCount.Should().Be(0);
     }
 
+    [Fact]
+    public void Must_cancel_a_timer_started_while_stopping()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new RestartsTimerOnStop(TestActor)));
+        Watch(actor);
+
+        Sys.Stop(actor);
+        ExpectMsg("poststop");
+        ExpectTerminated(actor);
+
+        // A periodic timer left running would tick at a dead actor for the life of the process.
+        Clock.ActiveTimerCount.Should().Be(0);
+    }
+
+    private sealed class RestartsTimerOnStop : ReceiveActor, IWithTimers
+    {
+        private readonly IActorRef _report;
+
+        public RestartsTimerOnStop(IActorRef report) => _report = report;
+
+        public ITimerScheduler Timers { get; set; } = null!;
+
+        protected override void PostStop()
+        {
+            Timers.StartPeriodicTimer("heartbeat", "beat", TimeSpan.FromSeconds(1));
+            _report.Tell("poststop");
+        }
+    }
+
     private sealed record StartSingle(string Key, TimeSpan Timeout);
 
     private sealed record StartPeriodic(string Key, TimeSpan Initial, TimeSpan Interval);

@@ -60,6 +60,26 @@ public sealed class BackoffSpec() : TestKit.TestKit(timeProvider: new ManualTime
         await ExpectMsgAsync("got waiting");
     }
 
+    [Fact]
+    public async Task Must_terminate_the_system_while_a_child_waits_for_its_backoff_restart()
+    {
+        var strategy = new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60), 0);
+        var parent = Sys.ActorOf(Props.Create(() => new SupervisionSpec.Parent(strategy, Props.Create(() => new SupervisionSpec.Lifecycle(TestActor)))));
+        await ExpectMsgAsync("prestart");
+        parent.Tell("child");
+        var child = await ExpectMsgAsync<IActorRef>();
+        child.Tell(new SupervisionSpec.Fail("x"));
+        await ExpectMsgAsync("prerestart x");
+        await ExpectMsgAsync("poststop");
+        await AwaitConditionAsync(() => Clock.ActiveTimerCount == 1, TimeSpan.FromSeconds(10), "backoff timer scheduled");
+
+        await Sys.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
+
+        // The instance already stopped for the restart: no second PostStop, no restart, and the backoff timer is gone.
+        Clock.ActiveTimerCount.Should().Be(0);
+        await ExpectNoMsgAsync(Quiet);
+    }
+
     private async Task FailAndExpectRestartAfter(IActorRef child, TimeSpan delay)
     {
         child.Tell(new SupervisionSpec.Fail("x"));

@@ -11,7 +11,8 @@ public static class ActorSystemServiceCollectionExtensions
 {
     /// <summary>
     /// Registers <see cref="ActorSystem"/> and <see cref="ActorRegistry"/> singletons, <see cref="IRequiredActor{TKey}"/>,
-    /// and a hosted service that runs the WithActors starters on start and terminates the system on stop.
+    /// and a hosted service that runs the WithActors starters on start and terminates the system on stop. A host has one
+    /// actor system: calling this again adds the new configuration to it, and the first name is kept.
     /// </summary>
     public static IServiceCollection AddActorSystem(this IServiceCollection services, string name, Action<ActorSystemBuilder>? configure = null)
     {
@@ -19,6 +20,14 @@ public static class ActorSystemServiceCollectionExtensions
         if (string.IsNullOrWhiteSpace(name))
         {
             throw new ArgumentException("The actor system name must not be empty; e.g. \"maintenance\".", nameof(name));
+        }
+
+        // A library (e.g. AddMaintenance) and the application may both call this; replacing the first call's builder would
+        // silently drop its starters.
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(ActorSystemBuilder))?.ImplementationInstance is ActorSystemBuilder existing)
+        {
+            configure?.Invoke(existing);
+            return services;
         }
 
         var builder = new ActorSystemBuilder();

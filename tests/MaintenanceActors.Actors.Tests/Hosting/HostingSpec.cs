@@ -86,6 +86,22 @@ public sealed class HostingSpec
         order.Should().Equal("first", "second");
     }
 
+    [Fact]
+    public async Task Must_keep_the_starters_of_every_AddActorSystem_call_on_one_system()
+    {
+        var started = new List<string>();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddActorSystem("first", b => b.WithActors((system, _, _) => started.Add("library on " + system.Name)));
+        builder.Services.AddActorSystem("second", b => b.WithActors((system, _, _) => started.Add("app on " + system.Name)));
+        using var host = builder.Build();
+
+        await host.StartAsync();
+        await host.StopAsync(TimeSpan.FromSeconds(10));
+
+        // A second call used to replace the first one's builder: the library's actors silently never started.
+        started.Should().Equal("library on first", "app on first");
+    }
+
     private sealed record Greeting(string Text);
 
     private sealed class Greeter : ReceiveActor

@@ -57,7 +57,7 @@ internal sealed class ParallelDrainDrill : IDrill
             }
             var total = LatencyStats.Ms(startedAt, at);
             var ratio = total / slowest.TotalMilliseconds;
-            await coordinator.SetMaintenanceModeAsync(false, null, cancellationToken).ConfigureAwait(false);
+            await coordinator.SetMaintenanceModeAsync(false, reason: null, cancellationToken).ConfigureAwait(false);
             await NextAsync(completions.Reader, enabled: false).ConfigureAwait(false);
             if (round == 0)
             {

@@ -1,7 +1,6 @@
 using MaintenanceActors.Actors;
 using MaintenanceActors.AspNetCore.Gate;
 using MaintenanceActors.AspNetCore.Grpc.Health;
-using MaintenanceActors.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -33,7 +32,7 @@ internal sealed class GrpcDrainActor : DrainableResourceActor
 
     protected override TimeSpan IntakeGracePeriod => _options.ReadinessDelay;
 
-    protected override IReadOnlyDictionary<string, long> Counters => HttpDrainActor.CountersOf(_gate);
+    protected override IReadOnlyDictionary<string, long> Counters => _gate.GetStats().ToCounters();
 
     /// <remarks>
     /// The base calls this on every state change, the first time at the moment it accepts an Enter

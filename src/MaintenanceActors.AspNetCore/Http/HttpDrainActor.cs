@@ -22,7 +22,7 @@ internal sealed class HttpDrainActor : DrainableResourceActor
 
     protected override TimeSpan IntakeGracePeriod => _options.ReadinessDelay;
 
-    protected override IReadOnlyDictionary<string, long> Counters => CountersOf(_gate);
+    protected override IReadOnlyDictionary<string, long> Counters => _gate.GetStats().ToCounters();
 
     protected override void ReceiveResourceMessages() =>
         Receive<MaintenanceStatus>(status =>
@@ -46,12 +46,6 @@ internal sealed class HttpDrainActor : DrainableResourceActor
     {
         _info = null;
         _gate.Open();
-    }
-
-    internal static IReadOnlyDictionary<string, long> CountersOf(RequestGate gate)
-    {
-        var stats = gate.GetStats();
-        return new Dictionary<string, long> { ["served"] = stats.Served, ["refused"] = stats.Refused };
     }
 
     private void CloseGate() => _gate.Close(_info?.Reason, _info?.Until);

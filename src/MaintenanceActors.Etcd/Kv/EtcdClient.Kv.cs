@@ -5,9 +5,23 @@ namespace MaintenanceActors.Etcd;
 
 public sealed partial class EtcdClient
 {
-    /// <summary>Reads a key or a range (prefix, limit, revision, keys-only, count-only: all fields of etcd's RangeRequest).</summary>
-    public Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default) =>
-        connection.UnaryAsync(EtcdMethods.Range, request, RangeResponse.Parser, idempotent: true, cancellationToken);
+    /// <summary>
+    /// Reads a key or a range (prefix, limit, revision, keys-only, count-only: all fields of etcd's RangeRequest); a read of a compacted
+    /// revision throws <see cref="EtcdCompactedException"/>.
+    /// </summary>
+    public async Task<RangeResponse> RangeAsync(RangeRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        try
+        {
+            return await connection.UnaryAsync(EtcdMethods.Range, request, RangeResponse.Parser, idempotent: true, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (EtcdException ex) when (ex.StatusCode == Grpc.GrpcStatusCode.OutOfRange && ex.Detail.Contains("has been compacted", StringComparison.Ordinal))
+        {
+            throw new EtcdCompactedException(0, request.Revision, ex);
+        }
+    }
 
     /// <summary>Writes a key (value, lease, prev_kv: all fields of etcd's PutRequest).</summary>
     public Task<PutResponse> PutAsync(PutRequest request, CancellationToken cancellationToken = default) =>

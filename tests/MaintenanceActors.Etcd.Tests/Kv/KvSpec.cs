@@ -84,6 +84,20 @@ public sealed class KvSpec(EtcdServer etcd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Must_fail_a_read_of_a_compacted_revision_with_EtcdCompactedException_naming_the_revision()
+    {
+        var old = await client.PutAsync(prefix + "gone", "1");
+        var latest = await client.PutAsync(prefix + "gone", "2");
+        await client.CompactAsync(latest);
+
+        var read = () => client.RangeAsync(new RangeRequest { Key = ByteString.CopyFromUtf8(prefix + "gone"), Revision = old });
+
+        var error = (await read.Should().ThrowAsync<EtcdCompactedException>()).Which;
+        error.RequestedRevision.Should().Be(old);
+        error.Message.Should().Contain($"revision {old}").And.Contain("read the current revision");
+    }
+
+    [Fact]
     public async Task Must_delete_a_key_and_a_prefix_returning_previous_values_on_request()
     {
         await client.PutAsync(prefix + "d/1", "1");

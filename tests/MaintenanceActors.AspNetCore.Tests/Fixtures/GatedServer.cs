@@ -15,6 +15,7 @@ namespace MaintenanceActors.AspNetCore.Tests.Fixtures;
 internal sealed class GatedServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _stopped;
 
     private GatedServer(WebApplication app, Uri http1, Uri http2)
     {
@@ -69,10 +70,19 @@ internal sealed class GatedServer : IAsyncDisposable
         DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     };
 
+    /// <summary>Stops the host (ApplicationStopping fires, Kestrel finishes requests); safe to call twice.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _app.StopAsync(stopping.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await _app.StopAsync(stopping.Token);
+        await StopAsync();
         await _app.DisposeAsync();
     }
 }

@@ -110,6 +110,20 @@ public sealed class GrpcMaintenanceSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Must_end_health_watches_with_UNAVAILABLE_when_the_server_stops()
+    {
+        var (_, watch) = await _peer.OpenStreamAsync("watch", new { service = "" });
+        (await PythonGrpcPeer.NextAsync(watch)).GetProperty("status").GetString().Should().Be("SERVING");
+
+        await _server.StopAsync();
+
+        var end = await PythonGrpcPeer.NextAsync(watch);
+        end.GetProperty("event").GetString().Should().Be("end");
+        Code(end).Should().Be("UNAVAILABLE", "a watcher retries elsewhere instead of believing a stopped server is still SERVING");
+        end.GetProperty("details").GetString().Should().Contain("shutting down", "the server ended the stream with a status, it was not cut");
+    }
+
+    [Fact]
     public async Task Must_count_a_streaming_call_until_it_ends_and_end_it_with_UNAVAILABLE_when_the_drain_asks()
     {
         var gate = _server.Gates.Grpc;

@@ -47,8 +47,32 @@ public sealed partial class EtcdClient
         ArgumentOutOfRangeException.ThrowIfLessThan(ttlSeconds, 1);
         var keepAlive = new EtcdLeaseKeepAlive(this, leaseId, TimeSpan.FromSeconds(ttlSeconds), options.TimeProvider, logger);
         lock (keepAlives)
-            keepAlives.Add(keepAlive);
+        {
+            // It may have ended already (e.g. the lease was gone); then it has nothing left to stop.
+            if (!keepAlive.Ended)
+                keepAlives.Add(keepAlive);
+        }
         return keepAlive;
+    }
+
+    /// <summary>Keep-alives the client will stop on disposal (tests check that ended ones are let go).</summary>
+    internal int RunningKeepAliveCount
+    {
+        get
+        {
+            lock (keepAlives)
+                return keepAlives.Count;
+        }
+    }
+
+    /// <summary>Called by a keep-alive whose renewal loop has ended (disposed or lease lost).</summary>
+    internal void OnKeepAliveEnded(EtcdLeaseKeepAlive keepAlive)
+    {
+        lock (keepAlives)
+        {
+            keepAlive.Ended = true;
+            keepAlives.Remove(keepAlive);
+        }
     }
 
     /// <summary>Opens a keep-alive stream on the first endpoint that answers a first renewal; returns it with the granted TTL.</summary>

@@ -37,6 +37,9 @@ public sealed partial class EtcdLeaseKeepAlive : IAsyncDisposable
     /// <summary>How many renewals etcd has confirmed.</summary>
     public long Renewals => Interlocked.Read(ref renewals);
 
+    /// <summary>Set under the client's keep-alive lock once the renewal loop has ended.</summary>
+    internal bool Ended { get; set; }
+
     /// <summary>Ends when renewing stops: normally after disposal, faulted when the lease was lost.</summary>
     public Task Completion { get; }
 
@@ -87,6 +90,7 @@ public sealed partial class EtcdLeaseKeepAlive : IAsyncDisposable
                 call.CompleteWrites();
                 await call.DisposeAsync().ConfigureAwait(false);
             }
+            client.OnKeepAliveEnded(this);
         }
     }
 

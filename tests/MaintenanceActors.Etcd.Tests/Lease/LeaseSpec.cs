@@ -45,6 +45,21 @@ public sealed class LeaseSpec(EtcdServer etcd) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Must_let_go_of_keep_alives_that_have_ended()
+    {
+        var lease = await client.LeaseGrantAsync(30);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var keepAlive = client.KeepAlive(lease.ID, 30);
+            await keepAlive.DisposeAsync();
+        }
+
+        // The client holds every keep-alive it must stop on disposal; ended ones would pile up for its lifetime.
+        client.RunningKeepAliveCount.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Must_delete_the_keys_of_a_revoked_lease()
     {
         var lease = await client.LeaseGrantAsync(30);

@@ -55,6 +55,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
             {
                 request.ReplyTo.Tell(key.LastPublished!, Self);
             }
+            request.ReplyTo.Tell(new SourceHealthChanged(BuildHealth()), Self);
         });
     }
 

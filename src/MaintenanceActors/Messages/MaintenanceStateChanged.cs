@@ -19,5 +19,5 @@ public sealed record MaintenanceStateChanged(
     bool IsResync = false,
     string? Warning = null);
 
-/// <summary>Published by a (re)started supervisor: sources tell their current values to <paramref name="ReplyTo"/> (not published again).</summary>
+/// <summary>Published by a (re)started supervisor: sources tell their current values and health to <paramref name="ReplyTo"/> (not published again).</summary>
 public sealed record MaintenanceStateRequested(MaintenanceActors.Actors.IActorRef ReplyTo);

@@ -23,6 +23,10 @@ public abstract class MaintenanceSourceActor : ReceiveActor
             {
                 request.ReplyTo.Tell(last.Event, Self);
             }
+            if (_health is not null)
+            {
+                request.ReplyTo.Tell(new SourceHealthChanged(_health), Self);
+            }
         });
     }
 

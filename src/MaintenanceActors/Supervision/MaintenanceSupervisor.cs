@@ -230,10 +230,8 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         Log.LogInformation("Maintenance transition {Epoch} to {Enabled} completed in {Duration} (superseded: {Superseded}, clean: {Succeeded})",
             completed.Epoch, completed.Enabled, completed.Duration, superseded, completed.Succeeded);
         Context.System.EventStream.Publish(completed);
-        if (!superseded)
-        {
-            AnswerWaiters();
-        }
+        // Also after a superseded one: it may be the last outstanding transition, finishing after the newer one.
+        AnswerWaiters();
         Drive();
     }
 

@@ -64,6 +64,7 @@ public sealed class EtcdWatcherSpec : TestKit
         var first = await NextState();
         first.Should().BeEquivalentTo(new { Source = "etcd", Key, Enabled = true, Revision = written, IsResync = false });
         await HealthWhere(h => h.Connected);
+        await AwaitConditionAsync(() => _etcd.WatchStarts.Count == 1, Wait, "the watch starts right after the read");
         _etcd.WatchStarts.Should().Equal(written + 1);
 
         var off = _etcd.Put(Key, "off");
@@ -156,7 +157,7 @@ public sealed class EtcdWatcherSpec : TestKit
         var resync = await NextState();
         resync.Should().BeEquivalentTo(new { Enabled = true, Revision = current, IsResync = true });
         resync.Info!.Reason.Should().Be("after compaction");
-        await HealthWhere(h => h.Connected);
+        await AwaitConditionAsync(() => _etcd.WatchStarts.Count == 3, Wait, "first watch, the compacted one, and the one after the re-read");
         _etcd.WatchStarts.Last().Should().Be(current + 1);
 
         var next = _etcd.Put(Key, "off");

@@ -21,7 +21,13 @@ internal sealed class FakeEtcdBackend : IEtcdWatchBackend
     /// <summary>Re-send this many already-seen revisions on a new watch (etcd does not, but the watcher must not care).</summary>
     public int ReplayOverlap { get; set; }
 
-    public List<long> WatchStarts { get; } = new();
+    private readonly List<long> _watchStarts = new();
+
+    /// <summary>The start revision of every watch created, oldest first (a snapshot).</summary>
+    public IReadOnlyList<long> WatchStarts
+    {
+        get { lock (_gate) return _watchStarts.ToArray(); }
+    }
 
     public int Attempts => Volatile.Read(ref _attempts);
 
@@ -100,7 +106,7 @@ internal sealed class FakeEtcdBackend : IEtcdWatchBackend
         lock (_gate)
         {
             if (!Reachable) throw new IOException("connection refused (127.0.0.1:2379)");
-            WatchStarts.Add(fromRevision);
+            _watchStarts.Add(fromRevision);
             channel = Channel.CreateUnbounded<EtcdWatchBatch>();
             if (fromRevision <= _compacted)
             {

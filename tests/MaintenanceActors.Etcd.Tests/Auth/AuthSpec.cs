@@ -81,6 +81,21 @@ public sealed class AuthSpec(AuthEtcd auth) : IClassFixture<AuthEtcd>
     }
 
     [Fact]
+    public async Task Must_authenticate_again_when_a_watch_on_an_open_stream_is_refused_because_its_token_was_dropped()
+    {
+        await using var client = Etcd.CreateClient(o => (o.Username, o.Password) = ("reader", "reader-pw"));
+        await using var first = await client.WatchAsync("/allowed/first");
+
+        // Turning auth off and on again drops every token etcd issued: the open stream's token is now invalid.
+        await Etcd.EtcdCtlAsync("auth", "disable");
+        await Etcd.EtcdCtlAsync("auth", "enable");
+
+        await using var second = await client.WatchAsync("/allowed/second");
+        await Etcd.EtcdCtlAsync("put", "/allowed/second", "v");
+        (await Watch.WatchSpec.ReadEventsAsync(second, 1)).Single().Kv.ValueString.Should().Be("v");
+    }
+
+    [Fact]
     public async Task Must_close_a_stream_that_refused_a_watch_once_its_last_watch_has_ended()
     {
         await using var client = Etcd.CreateClient(o => (o.Username, o.Password) = ("reader", "reader-pw"));

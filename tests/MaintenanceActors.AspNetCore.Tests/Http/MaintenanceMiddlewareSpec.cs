@@ -79,6 +79,30 @@ public sealed class MaintenanceMiddlewareSpec
         response.Headers.ConnectionClose.Should().NotBe(true);
     }
 
+    [Fact]
+    public async Task Must_refuse_grpc_calls_the_grpc_way_even_without_a_grpc_drain()
+    {
+        var (server, _) = await HttpTestApp.StartAsync();
+        await using var __ = server;
+        using var client = server.CreateHttp2Client();
+        server.Gates.Http.Close("upgrade");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/users.v1.UserService/GetUser")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent([0, 0, 0, 0, 0]),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+
+        var response = await client.SendAsync(request);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK, "gRPC carries its status in grpc-status, not in the HTTP status");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/grpc");
+        response.Headers.GetValues("grpc-status").Should().Equal("14");
+        response.Headers.GetValues("grpc-message").Single().Should().Be("Service in maintenance: upgrade");
+        server.Gates.Http.GetStats().Refused.Should().Be(1);
+    }
+
     [Theory]
     [InlineData("/health", null)]
     [InlineData("/health/ready", null)]

@@ -34,8 +34,11 @@ public abstract class TestKit : IDisposable
         Sys.ExternalDefaultSender = TestActor;
     }
 
-    /// <summary>The wall-clock timeout of Expect calls that pass none, unless a test changes <see cref="DefaultTimeout"/>: 3 seconds.</summary>
-    public static readonly TimeSpan StandardTimeout = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// The wall-clock timeout of Expect calls that pass none, unless a test changes <see cref="DefaultTimeout"/>: 15 seconds.
+    /// Generous on purpose: it costs nothing when the message comes, and a loaded build machine can stall a thread for seconds.
+    /// </summary>
+    public static readonly TimeSpan StandardTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>Wall-clock timeout of this test's Expect calls that pass none (TestActor and probes created afterwards).</summary>
     public TimeSpan DefaultTimeout
@@ -99,7 +102,7 @@ public abstract class TestKit : IDisposable
     /// <inheritdoc cref="TestProbe.Watch"/>
     public void Watch(IActorRef target) => TestActor.Watch(target);
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or the wall-clock <paramref name="timeout"/> (default 3 s) passes.</summary>
+    /// <summary>Polls <paramref name="condition"/> until it holds or the wall-clock <paramref name="timeout"/> (default <see cref="DefaultTimeout"/>) passes.</summary>
     public async Task AwaitConditionAsync(Func<bool> condition, TimeSpan? timeout = null, string? because = null)
     {
         ArgumentNullException.ThrowIfNull(condition);

@@ -86,6 +86,13 @@ public sealed class TestProbeSpec : MaintenanceActors.Actors.TestKit.TestKit
     }
 
     [Fact]
+    public void Must_wait_generously_by_default_so_a_loaded_machine_does_not_fail_a_test()
+    {
+        DefaultTimeout.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(10));
+        CreateTestProbe().DefaultTimeout.Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public void Must_use_the_changed_default_timeout_for_expectations()
     {
         DefaultTimeout = TimeSpan.FromMilliseconds(30);

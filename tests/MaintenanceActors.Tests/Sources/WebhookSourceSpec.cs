@@ -1,4 +1,5 @@
 using System.Text;
+using MaintenanceActors.Actors;
 using MaintenanceActors.Actors.TestKit;
 
 namespace MaintenanceActors.Tests.Sources;
@@ -47,5 +48,18 @@ public sealed class WebhookSourceSpec : TestKit
         var off = Signed(source, "off");
         source.Accept(off.Timestamp, off.Signature, off.Body).Should().Be(WebhookVerdict.Accepted);
         (await states.ExpectMsgAsync<MaintenanceStateChanged>()).Should().BeEquivalentTo(new { Enabled = false, Revision = 2L });
+    }
+
+    [Fact]
+    public async Task Must_tell_its_last_value_to_a_supervisor_that_starts_later()
+    {
+        var source = new WebhookSource(Sys, new WebhookSourceOptions { Secret = Secret });
+        var on = Signed(source, "on");
+        source.Accept(on.Timestamp, on.Signature, on.Body).Should().Be(WebhookVerdict.Accepted);
+
+        var supervisor = Sys.ActorOf(MaintenanceActors.Actors.Props.Create(() => new MaintenanceSupervisor(new MaintenanceOptions(), Array.Empty<ResourceRegistration>(), null)));
+        await AwaitConditionAsync(() => supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, TimeSpan.FromSeconds(20)).GetAwaiter().GetResult().InMaintenance,
+            TimeSpan.FromSeconds(20), "the webhook's value reaches a supervisor that was not there when it was accepted");
+        (await supervisor.Ask<MaintenanceHealthReport>(GetHealth.Instance, TimeSpan.FromSeconds(20))).Sources.Should().ContainKey("webhook");
     }
 }

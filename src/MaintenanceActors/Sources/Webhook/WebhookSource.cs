@@ -10,6 +10,8 @@ public sealed class WebhookSource
     private readonly WebhookSignature _signature;
     private readonly Queue<string> _warnings = new();
     private long _revision;
+    private MaintenanceStateChanged? _last;
+    private SourceHealth? _health;
 
     /// <summary>Creates the source; values are published on <paramref name="system"/>'s EventStream.</summary>
     public WebhookSource(ActorSystem system, WebhookSourceOptions options)
@@ -18,6 +20,8 @@ public sealed class WebhookSource
         _system = system;
         Options = options;
         _signature = new WebhookSignature(options.Secret, options.Tolerance, system.TimeProvider);
+        var relay = system.ActorOf(Props.Create(() => new StateRelay(this)));
+        system.EventStream.Subscribe(relay, typeof(MaintenanceStateRequested));
     }
 
     /// <summary>The options in use.</summary>
@@ -41,8 +45,13 @@ public sealed class WebhookSource
         }
         var revision = Interlocked.Increment(ref _revision);
         var value = MaintenanceValueParser.Parse(body, Options.SourceName, revision);
-        _system.EventStream.Publish(new MaintenanceStateChanged(
-            Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.TimeProvider.GetUtcNow(), Warning: value.Warning));
+        var changed = new MaintenanceStateChanged(
+            Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.TimeProvider.GetUtcNow(), Warning: value.Warning);
+        lock (_warnings)
+        {
+            if (_last is null || _last.Revision < revision) _last = changed;
+        }
+        _system.EventStream.Publish(changed);
         ReportHealth(value.Warning);
         return verdict;
     }
@@ -57,8 +66,28 @@ public sealed class WebhookSource
                 if (_warnings.Count == 10) _warnings.Dequeue();
                 _warnings.Enqueue(warning);
             }
-            _system.EventStream.Publish(new SourceHealthChanged(new SourceHealth(
-                Options.SourceName, ComponentHealth.Healthy, true, null, Interlocked.Read(ref _revision), null, _warnings.ToArray())));
+            _health = new SourceHealth(Options.SourceName, ComponentHealth.Healthy, true, null, Interlocked.Read(ref _revision), null, _warnings.ToArray());
+            _system.EventStream.Publish(new SourceHealthChanged(_health));
+        }
+    }
+
+    /// <summary>Answers a (re)started supervisor with the last accepted value and health, as the actor sources do.</summary>
+    private sealed class StateRelay : ReceiveActor
+    {
+        public StateRelay(WebhookSource source)
+        {
+            Receive<MaintenanceStateRequested>(request =>
+            {
+                MaintenanceStateChanged? last;
+                SourceHealth? health;
+                lock (source._warnings)
+                {
+                    last = source._last;
+                    health = source._health;
+                }
+                if (last is not null) request.ReplyTo.Tell(last, Self);
+                if (health is not null) request.ReplyTo.Tell(new SourceHealthChanged(health), Self);
+            });
         }
     }
 }

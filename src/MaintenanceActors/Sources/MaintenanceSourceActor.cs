@@ -5,12 +5,13 @@ namespace MaintenanceActors;
 /// <summary>Base for a custom maintenance source: publish what you observe with <see cref="PublishState"/>, report health with <see cref="ReportHealth"/>.</summary>
 /// <remarks>
 /// Register it with <c>AddSource&lt;TActor&gt;("name")</c>. The supervisor combines all sources: the service is
-/// in maintenance while any source says on. Revisions are numbered per key by the base, so a repeated
-/// value is published only when it changes. <see cref="GetHealth"/> is answered with the last reported health.
+/// in maintenance while any source says on. Revisions are numbered by the base (increasing, also across restarts), and a
+/// repeated value is published only when it changes. <see cref="GetHealth"/> is answered with the last reported health.
 /// </remarks>
 public abstract class MaintenanceSourceActor : ReceiveActor
 {
     private readonly Dictionary<string, (long Revision, MaintenanceValue Value, MaintenanceStateChanged Event)> _last = new(StringComparer.Ordinal);
+    private static long s_revisions;
     private SourceHealth? _health;
 
     /// <summary>Registers the health query; subclasses add their own handlers in their constructor.</summary>
@@ -44,7 +45,8 @@ public abstract class MaintenanceSourceActor : ReceiveActor
         {
             return false;
         }
-        var revision = last.Revision + 1;
+        // Process-wide and increasing, so a restarted source's first value still counts as newer than its predecessor's last.
+        var revision = Interlocked.Increment(ref s_revisions);
         var changed = new MaintenanceStateChanged(
             SourceName, key, value.Enabled, value.Info, revision, Context.System.TimeProvider.GetUtcNow(), Warning: value.Warning);
         _last[key] = (revision, value, changed);

@@ -7,6 +7,9 @@ namespace MaintenanceActors.Tests.Sources;
 /// <summary>Asks the <see cref="SwitchSource"/> to switch (stands in for a schedule or an external poller).</summary>
 public sealed record Flip(bool On);
 
+/// <summary>Makes the <see cref="SwitchSource"/> throw (it is then restarted).</summary>
+public sealed record Crash;
+
 /// <summary>A custom source built on the public base.</summary>
 public sealed class SwitchSource : MaintenanceSourceActor
 {
@@ -17,6 +20,7 @@ public sealed class SwitchSource : MaintenanceSourceActor
             PublishState("window", new MaintenanceValue(flip.On, flip.On ? new MaintenanceInfo("scheduled window") : null, null));
             ReportHealth(connected: true, lastRevision: RevisionOf("window"));
         });
+        Receive<Crash>(_ => throw new InvalidOperationException("source bug"));
     }
 
     protected override string SourceName => "schedule";
@@ -25,6 +29,7 @@ public sealed class SwitchSource : MaintenanceSourceActor
     {
         base.PreStart();
         Context.System.EventStream.Subscribe(Self, typeof(Flip));
+        Context.System.EventStream.Subscribe(Self, typeof(Crash));
         ReportHealth(connected: true);
     }
 }
@@ -46,14 +51,15 @@ public sealed class CustomSourceSpec : TestKit
             "the source reported itself");
 
         Sys.EventStream.Publish(new Flip(true));
-        (await states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait)).Should().BeEquivalentTo(new { Source = "schedule", Key = "window", Revision = 1L });
+        (await states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait)).Should().BeEquivalentTo(new { Source = "schedule", Key = "window", Enabled = true });
         Sys.EventStream.Publish(new Flip(true));
         await states.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // the same value is not published again
         (await coordinator.WaitForMaintenanceModeAsync(true, Wait)).Should().BeTrue();
         (await coordinator.GetStatusAsync()).Reasons.Single().Should().Be("schedule:window: scheduled window");
         (await coordinator.GetHealthAsync()).Sources["schedule"].Connected.Should().BeTrue();
 
+        Sys.EventStream.Publish(new Crash());
         Sys.EventStream.Publish(new Flip(false));
-        (await coordinator.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue();
+        (await coordinator.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue("a restarted source's values still count as newer");
     }
 }

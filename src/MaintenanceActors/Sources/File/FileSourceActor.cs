@@ -13,6 +13,7 @@ internal sealed class FileSourceActor : MaintenanceSourceActor, IWithTimers
     private FileSystemWatcher? _watcher;
     private string? _lastContent;
     private bool _read;
+    private long _changes; // labels warnings: "revision" n is the n-th content this actor read
 
     public FileSourceActor(FileSourceOptions options)
     {
@@ -90,7 +91,7 @@ internal sealed class FileSourceActor : MaintenanceSourceActor, IWithTimers
         }
         _read = true;
         _lastContent = content;
-        var value = MaintenanceValueParser.Parse(content, FullPath, RevisionOf(FullPath) + 1);
+        var value = MaintenanceValueParser.Parse(content, FullPath, ++_changes);
         PublishState(FullPath, value);
         ReportHealth(true, warnings: value.Warning is null ? null : new[] { value.Warning }, lastRevision: RevisionOf(FullPath));
     }

@@ -38,7 +38,7 @@ public static class Futures
             return Task.FromCanceled<T>(cancellationToken);
         }
 
-        var promise = new PromiseActorRef<T>(target, effective);
+        var promise = new PromiseActorRef<T>(target, effective, system);
         var message = fixedMessage ?? messageFactory!(promise) ?? throw new ArgumentException("The message factory returned null.", nameof(messageFactory));
         promise.MessageType = message.GetType();
         if (target is LocalActorRef { IsTerminated: true })

@@ -16,15 +16,17 @@ internal sealed class PromiseActorRef<T> : TaskCompletionSource<T>, IActorRef, I
 
     private readonly IActorRef _target;
     private readonly TimeSpan _timeout;
+    private readonly ActorSystem? _system;
     private ActorPath? _path;
     private ITimer? _timer;
     private CancellationTokenRegistration _cancellation;
 
-    public PromiseActorRef(IActorRef target, TimeSpan timeout)
+    public PromiseActorRef(IActorRef target, TimeSpan timeout, ActorSystem? system)
         : base(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         _target = target;
         _timeout = timeout;
+        _system = system;
     }
 
     public Type? MessageType { get; set; }
@@ -46,6 +48,13 @@ internal sealed class PromiseActorRef<T> : TaskCompletionSource<T>, IActorRef, I
 
     public void Tell(object message, IActorRef? sender)
     {
+        if (Task.IsCompleted)
+        {
+            // Timed out, cancelled or already answered: the reply is lost, which is worth seeing when chasing a timeout.
+            _system?.PublishDeadLetter(message, sender ?? ActorRefs.NoSender, this);
+            return;
+        }
+
         switch (message)
         {
             // Checked before "case T": Ask<object> would otherwise complete successfully with the failure as its value.

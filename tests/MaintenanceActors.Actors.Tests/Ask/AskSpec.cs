@@ -62,6 +62,25 @@ public sealed class AskSpec() : TestKit.TestKit(timeProvider: new ManualTimeProv
     }
 
     [Fact]
+    public async Task Must_publish_a_reply_that_arrives_after_the_timeout_as_a_dead_letter()
+    {
+        var deadLetters = CreateTestProbe();
+        Sys.EventStream.Subscribe(deadLetters, typeof(DeadLetter));
+        var actor = Sys.ActorOf(Props.Create(() => new Deferred(TestActor)), "deferred");
+        var ask = actor.Ask<string>("hold", TimeSpan.FromSeconds(5));
+        await ExpectMsgAsync("holding");
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        await ((Func<Task>)(() => ask)).Should().ThrowAsync<AskTimeoutException>();
+
+        actor.Tell("release");
+
+        // Dropped without a trace, a late reply hides why the Ask timed out.
+        var letter = await deadLetters.ExpectMsgAsync<DeadLetter>();
+        letter.Message.Should().Be("late reply");
+        letter.Sender.Should().Be(actor);
+    }
+
+    [Fact]
     public async Task Must_fail_fast_when_asking_a_stopped_actor()
     {
         var actor = Sys.ActorOf(Props.Create(() => new Responder()), "gone");
@@ -147,6 +166,21 @@ public sealed class AskSpec() : TestKit.TestKit(timeProvider: new ManualTimeProv
     }
 
     private sealed record ReplyTo(IActorRef Target);
+
+    private sealed class Deferred : ReceiveActor
+    {
+        private IActorRef _asker = ActorRefs.NoSender;
+
+        public Deferred(IActorRef report)
+        {
+            Receive<string>(_ => _asker.Tell("late reply", Self), s => s == "release");
+            Receive<string>(_ =>
+            {
+                _asker = Sender;
+                report.Tell("holding");
+            }, s => s == "hold");
+        }
+    }
 
     private sealed class Responder : ReceiveActor
     {

@@ -256,6 +256,23 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Must_keep_the_last_state_and_warn_when_a_value_is_too_large()
+    {
+        var health = Listen<SourceHealthChanged>();
+        var coordinator = StartCoordinator(_etcd.Endpoint, Resources(1), o => o.MaxValueBytes = 1024);
+        var writer = Writer();
+        await writer.PutAsync(Key, "on");
+        (await coordinator.WaitForMaintenanceModeAsync(true, Wait)).Should().BeTrue();
+
+        var big = await writer.PutAsync(Key, new string(' ', 2000) + "off");
+        var warned = await health.FishForMessageAsync<SourceHealthChanged>(h => h.Health.Warnings.Any(w => w.Contains($"revision {big}")), Wait);
+        warned.Health.Warnings.Last().Should().Contain("MaxValueBytes");
+        coordinator.IsInMaintenance.Should().BeTrue("the oversized value is ignored, the last state kept");
+        (await writer.PutAsync(Key, "off")).Should().BeGreaterThan(big);
+        (await coordinator.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue();
+    }
+
+    [Fact]
     public async Task Must_report_an_unreachable_endpoint_as_unhealthy_without_crashing()
     {
         var health = Listen<SourceHealthChanged>();

@@ -8,6 +8,9 @@ public static class Futures
 {
     private static readonly TimeSpan FallbackTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The longest delay a timer accepts (2^32 - 2 ms, about 49 days).</summary>
+    internal static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     /// <summary>Sends <paramref name="message"/> and awaits a reply of type <typeparamref name="T"/> (Status.Failure faults the task).</summary>
     public static Task<T> Ask<T>(this IActorRef target, object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
@@ -27,10 +30,10 @@ public static class Futures
         ArgumentNullException.ThrowIfNull(target);
         var system = (target as ISystemBoundRef)?.System;
         var effective = timeout ?? system?.Options.DefaultAskTimeout ?? FallbackTimeout;
-        if (effective <= TimeSpan.Zero && effective != Timeout.InfiniteTimeSpan)
+        if ((effective <= TimeSpan.Zero || effective > MaxTimerDelay) && effective != Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), effective,
-                $"Ask timeout to {target.Path} must be positive or Timeout.InfiniteTimeSpan (was {effective}).");
+                $"Ask timeout to {target.Path} must be positive and at most {Math.Floor(MaxTimerDelay.TotalDays)} days, or Timeout.InfiniteTimeSpan (was {effective}).");
         }
 
         if (cancellationToken.IsCancellationRequested)

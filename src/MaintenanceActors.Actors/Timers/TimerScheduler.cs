@@ -91,6 +91,15 @@ internal sealed class TimerScheduler(ActorCell cell) : ITimerScheduler
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(message);
+        foreach (var (name, value) in new[] { (nameof(due), due), (nameof(period), period) })
+        {
+            if (value > Futures.MaxTimerDelay)
+            {
+                throw new ArgumentOutOfRangeException(name, value,
+                    $"Timer '{key}' of {cell.Path}: {value} is longer than a timer can wait (at most {Math.Floor(Futures.MaxTimerDelay.TotalDays)} days).");
+            }
+        }
+
         Cancel(key);
         var generation = ++_generation;
         var tick = new Tick(cell.Self, new TimerMessage(key, generation, message));

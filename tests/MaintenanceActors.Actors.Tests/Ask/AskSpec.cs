@@ -129,6 +129,16 @@ public sealed class AskSpec() : TestKit.TestKit(timeProvider: new ManualTimeProv
     }
 
     [Fact]
+    public void Must_reject_a_timeout_longer_than_a_timer_can_wait_naming_target_and_value()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new Responder()), "patient");
+
+        Action act = () => actor.Ask<string>("hi", TimeSpan.FromDays(100));
+
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*/user/patient*InfiniteTimeSpan*100.00:00:00*");
+    }
+
+    [Fact]
     public async Task Must_cancel_when_the_token_is_cancelled()
     {
         var actor = Sys.ActorOf(Props.Create(() => new Responder()));

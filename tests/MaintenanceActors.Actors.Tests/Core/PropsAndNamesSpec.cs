@@ -107,11 +107,21 @@ public sealed class PropsAndNamesSpec : TestKit.TestKit
     [Fact]
     public void Must_reject_a_negative_timer_timeout_naming_the_value()
     {
-        var actor = Sys.ActorOf(Props.Create(() => new BadTimer()));
+        var actor = Sys.ActorOf(Props.Create(() => new BadTimer(TimeSpan.FromSeconds(-5))));
 
         actor.Tell("start");
 
         ExpectMsg<string>().Should().Contain("-00:00:05");
+    }
+
+    [Fact]
+    public void Must_reject_a_timer_timeout_beyond_what_a_timer_can_wait_naming_the_timer_and_the_value()
+    {
+        var actor = Sys.ActorOf(Props.Create(() => new BadTimer(TimeSpan.FromDays(100))), "long-timer");
+
+        actor.Tell("start");
+
+        ExpectMsg<string>().Should().Contain("Timer 'k' of /user/long-timer").And.Contain("100.00:00:00");
     }
 
     private sealed record Greeting(string Text);
@@ -149,13 +159,13 @@ public sealed class PropsAndNamesSpec : TestKit.TestKit
 
     private sealed class BadTimer : ReceiveActor, IWithTimers
     {
-        public BadTimer()
+        public BadTimer(TimeSpan timeout)
         {
             Receive<string>(_ =>
             {
                 try
                 {
-                    Timers.StartSingleTimer("k", "m", TimeSpan.FromSeconds(-5));
+                    Timers.StartSingleTimer("k", "m", timeout);
                 }
                 catch (ArgumentOutOfRangeException ex)
                 {

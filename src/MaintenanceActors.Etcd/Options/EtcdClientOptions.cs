@@ -103,7 +103,13 @@ public sealed class EtcdClientOptions
     {
         if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
             throw Invalid(name, $"must be positive (was {value})");
+
+        // Timers and the HTTP handler take at most int.MaxValue milliseconds; beyond that they fail later with a message naming neither.
+        if (value > MaxDelay)
+            throw Invalid(name, $"must be at most {Math.Floor(MaxDelay.TotalDays)} days, or Timeout.InfiniteTimeSpan (was {value})");
     }
+
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(int.MaxValue);
 
     private static ArgumentException Invalid(string field, string problem) =>
         new($"EtcdClientOptions.{field} {problem}", field);

@@ -98,6 +98,21 @@ public sealed class EtcdClientOptionsSpec
     }
 
     [Theory]
+    [InlineData(nameof(EtcdClientOptions.RequestTimeout))]
+    [InlineData(nameof(EtcdClientOptions.ConnectTimeout))]
+    [InlineData(nameof(EtcdClientOptions.KeepAlivePingDelay))]
+    public void Must_reject_a_timeout_longer_than_timers_can_wait_naming_the_field(string field)
+    {
+        var options = new EtcdClientOptions { Endpoints = ["127.0.0.1:2379"] };
+        typeof(EtcdClientOptions).GetProperty(field)!.SetValue(options, TimeSpan.FromDays(100));
+
+        var validate = () => options.Validate();
+
+        validate.Should().Throw<ArgumentException>().WithMessage($"EtcdClientOptions.{field} must be at most 24 days*100.00:00:00*")
+            .Which.ParamName.Should().Be(field);
+    }
+
+    [Theory]
     [InlineData("a", "b")]
     [InlineData("a\u00ff", "b")]
     [InlineData("/x/", "/x0")]

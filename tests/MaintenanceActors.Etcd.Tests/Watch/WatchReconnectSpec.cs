@@ -44,6 +44,32 @@ public sealed class WatchReconnectSpec : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Must_end_a_watch_with_a_connection_error_when_etcd_closes_the_stream_itself_on_shutdown()
+    {
+        await using var client = etcd.CreateClient();
+        const string key = "/graceful/key";
+        var watch = await client.WatchAsync(key);
+        await client.PutAsync(key, "before");
+        var lastSeen = (await WatchSpec.ReadEventsAsync(watch, 1)).Single().Kv.ModRevision;
+
+        await etcd.StopGracefullyAsync();
+
+        // A stream etcd ends on purpose is still a lost watch: ending the reader normally would look like a cancel.
+        var drain = async () =>
+        {
+            await foreach (var _ in watch.ReadAllAsync())
+            {
+            }
+        };
+        await drain.Should().ThrowAsync<EtcdConnectionException>().WaitAsync(Patience);
+
+        await etcd.RestartAsync();
+        await client.PutAsync(key, "after");
+        await using var resumed = await client.WatchAsync(key, new EtcdWatchOptions { StartRevision = lastSeen + 1 });
+        (await WatchSpec.ReadEventsAsync(resumed, 1)).Single().Kv.ValueString.Should().Be("after");
+    }
+
+    [Fact]
     public async Task Must_fail_a_new_watch_with_a_connection_error_naming_the_endpoint_while_the_server_is_down()
     {
         await using var client = etcd.CreateClient(o => o.ConnectTimeout = TimeSpan.FromSeconds(2));

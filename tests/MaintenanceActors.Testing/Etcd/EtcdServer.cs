@@ -139,6 +139,16 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
         running.WaitForExit();
     }
 
+    /// <summary>Stops etcd with SIGTERM, so it closes its client streams itself, and waits until the process has exited.</summary>
+    public async Task StopGracefullyAsync()
+    {
+        var running = process;
+        if (running is null || running.HasExited)
+            return;
+        await ProcessRunner.RunAsync("kill", ["-TERM", running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await running.WaitForExitAsync().WaitAsync(ReadyTimeout);
+    }
+
     /// <summary>Kills etcd if it runs and starts it again on the same data directory and ports.</summary>
     public async Task RestartAsync()
     {

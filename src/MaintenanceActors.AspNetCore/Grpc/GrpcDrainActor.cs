@@ -17,8 +17,6 @@ internal sealed class GrpcDrainActor : DrainableResourceActor
     private readonly RequestGate _gate;
     private readonly GrpcHealthBoard _health;
     private readonly GrpcDrainOptions _options;
-    private MaintenanceInfo? _info;
-    private long _intakeStops;
 
     public GrpcDrainActor(RequestGates gates, GrpcHealthBoard health, IOptions<GrpcDrainOptions> options)
     {
@@ -34,75 +32,42 @@ internal sealed class GrpcDrainActor : DrainableResourceActor
 
     protected override IReadOnlyDictionary<string, long> Counters => _gate.GetStats().ToCounters();
 
-    /// <remarks>
-    /// The base calls this on every state change, the first time at the moment it accepts an Enter
-    /// (before the intake grace period), so the health service turns NOT_SERVING first: readiness first.
-    /// </remarks>
-    protected override ResourceHealth CheckHealth()
-    {
-        _health.SetServing(State == ResourceState.Running);
-        return base.CheckHealth();
-    }
-
-    protected override void ReceiveResourceMessages()
-    {
-        Receive<MaintenanceStatus>(status =>
-        {
-            _info = MaintenanceInfoTracker.From(status);
-            if (_gate.IsClosed)
-            {
-                CloseGate();
-            }
-        });
-        Receive<EndCalls>(end =>
-        {
-            // Only for the current closure: a superseded drain (maintenance cancelled) lets its calls run on.
-            if (end.IntakeStop == _intakeStops && _gate.IsClosed && State is ResourceState.Draining or ResourceState.InMaintenance)
-            {
-                Log.LogInformation("Ending {InFlight} gRPC calls still running ({Why}) with UNAVAILABLE", _gate.InFlight, end.Why);
-                _gate.EndInFlight();
-            }
-        });
-    }
+    // Before the grace period: clients watching health move away while calls are still accepted (readiness first).
+    protected override void OnMaintenanceAccepted(EnterMaintenance enter) => _health.SetServing(false);
 
     protected override void StopIntake()
     {
-        _health.SetServing(false);
-        CloseGate();
-        MaintenanceInfoTracker.Request(Context.Parent, Self);
-        _intakeStops++;
-        if (_options.EndCallsAfter is { } after)
+        // A repeated stop (a newer Enter while the gate is closed) keeps the first closure's EndCallsAfter timer.
+        if (_gate.Close(CurrentInfo?.Reason, CurrentInfo?.Until) && _options.EndCallsAfter is { } after)
         {
-            Timers.StartSingleTimer(EndCallsTimer, new EndCalls(_intakeStops, "EndCallsAfter elapsed"), after);
+            Timers.StartSingleTimer(EndCallsTimer, EndCallsAfterElapsed.Instance, after);
         }
     }
 
-    protected override async Task WaitForIdleAsync(CancellationToken cancellationToken)
-    {
-        var self = Self;
-        var end = new EndCalls(_intakeStops, "drain deadline");
-        try
-        {
-            await _gate.WhenIdle.WaitAsync(cancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-            // The base cancels this wait at the deadline and when a newer transition supersedes the drain;
-            // the actor tells the two apart by its state once the message arrives.
-            self.Tell(end, self);
-            throw;
-        }
-    }
+    protected override Task WaitForIdleAsync(CancellationToken cancellationToken) => _gate.WhenIdle.WaitAsync(cancellationToken);
+
+    protected override void OnDeadline(long inFlight) => EndCalls(inFlight, "drain deadline");
+
+    protected override void ReceiveResourceMessages() =>
+        // Cancelled on resume, so it only arrives while the closure that started it still holds.
+        Receive<EndCallsAfterElapsed>(_ => EndCalls(_gate.InFlight, "EndCallsAfter elapsed"));
 
     protected override void ResumeIntake()
     {
         Timers.Cancel(EndCallsTimer);
-        _info = null;
         _gate.Open();
-        _health.SetServing(true);
     }
 
-    private void CloseGate() => _gate.Close(_info?.Reason, _info?.Until);
+    protected override void OnResumed(ExitMaintenance exit) => _health.SetServing(true);
 
-    private sealed record EndCalls(long IntakeStop, string Why);
+    private void EndCalls(long inFlight, string why)
+    {
+        Log.LogInformation("Ending {InFlight} gRPC calls still running ({Why}) with UNAVAILABLE", inFlight, why);
+        _gate.EndInFlight();
+    }
+
+    private sealed class EndCallsAfterElapsed
+    {
+        public static readonly EndCallsAfterElapsed Instance = new();
+    }
 }

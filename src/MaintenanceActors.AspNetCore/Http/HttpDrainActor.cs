@@ -1,4 +1,3 @@
-using MaintenanceActors.Actors;
 using MaintenanceActors.AspNetCore.Gate;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +8,6 @@ internal sealed class HttpDrainActor : DrainableResourceActor
 {
     private readonly RequestGate _gate;
     private readonly HttpDrainOptions _options;
-    private MaintenanceInfo? _info;
 
     public HttpDrainActor(RequestGates gates, IOptions<HttpDrainOptions> options)
     {
@@ -24,29 +22,10 @@ internal sealed class HttpDrainActor : DrainableResourceActor
 
     protected override IReadOnlyDictionary<string, long> Counters => _gate.GetStats().ToCounters();
 
-    protected override void ReceiveResourceMessages() =>
-        Receive<MaintenanceStatus>(status =>
-        {
-            _info = MaintenanceInfoTracker.From(status);
-            if (_gate.IsClosed)
-            {
-                CloseGate();
-            }
-        });
-
-    protected override void StopIntake()
-    {
-        CloseGate();
-        MaintenanceInfoTracker.Request(Context.Parent, Self);
-    }
+    // The reason and end time go in with the closure itself, so the very first refusal carries them (and Retry-After).
+    protected override void StopIntake() => _gate.Close(CurrentInfo?.Reason, CurrentInfo?.Until);
 
     protected override Task WaitForIdleAsync(CancellationToken cancellationToken) => _gate.WhenIdle.WaitAsync(cancellationToken);
 
-    protected override void ResumeIntake()
-    {
-        _info = null;
-        _gate.Open();
-    }
-
-    private void CloseGate() => _gate.Close(_info?.Reason, _info?.Until);
+    protected override void ResumeIntake() => _gate.Open();
 }

@@ -6,7 +6,9 @@ namespace MaintenanceActors;
 /// <summary>Base class for one drained resource: Running → Draining → InMaintenance → Resuming → Running.</summary>
 /// <remarks>
 /// A subclass writes four steps — <see cref="StopIntake"/>, <see cref="InFlight"/>,
-/// <see cref="WaitForIdleAsync"/>, <see cref="ResumeIntake"/> — and may add its own handlers in
+/// <see cref="WaitForIdleAsync"/>, <see cref="ResumeIntake"/> — and may hook into the lifecycle with
+/// <see cref="OnMaintenanceAccepted"/>, <see cref="OnDeadline"/> and <see cref="OnResumed"/> (reading
+/// <see cref="CurrentInfo"/> for the reason and end time) and add its own handlers in
 /// <see cref="ReceiveResourceMessages"/>. The base answers <see cref="EnterMaintenance"/> with
 /// <see cref="DrainCompleted"/> and <see cref="ExitMaintenance"/> with <see cref="ResumeCompleted"/>, never
 /// blocks its mailbox (the wait is piped back as a message), and answers <see cref="GetResourceStats"/> and
@@ -42,6 +44,13 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
     /// <summary>The clock of the actor system.</summary>
     protected TimeProvider Time => Context.System.TimeProvider;
 
+    /// <summary>
+    /// Why, by whom and until when maintenance was asked for: the <see cref="EnterMaintenance.Info"/> of the Enter
+    /// being applied. Set before <see cref="OnMaintenanceAccepted"/>, the intake grace period and <see cref="StopIntake"/>;
+    /// null while running (and when the Enter carried none).
+    /// </summary>
+    protected MaintenanceInfo? CurrentInfo { get; private set; }
+
     /// <summary>Refuse new work from now on (synchronously; idempotent).</summary>
     protected abstract void StopIntake();
 
@@ -73,6 +82,29 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
             new(ResourceName, ComponentHealth.Degraded, "drain timed out with work still in flight; intake stays stopped"),
         _ => new(ResourceName, ComponentHealth.Healthy, State.ToString()),
     };
+
+    /// <summary>
+    /// Called when an Enter starts a drain, before the intake grace period and <see cref="StopIntake"/>; may be called again
+    /// for a newer Enter while draining or in maintenance. The place for "readiness first" (report not ready while work is
+    /// still taken). <see cref="CurrentInfo"/> is already set. Throwing fails the drain like a failing step.
+    /// </summary>
+    protected virtual void OnMaintenanceAccepted(EnterMaintenance enter)
+    {
+    }
+
+    /// <summary>
+    /// Called when the drain deadline passes before <see cref="WaitForIdleAsync"/> completed, after intake is stopped and
+    /// before the drain is answered <see cref="DrainOutcome.TimedOut"/> with <paramref name="inFlight"/>; not called when the
+    /// drain is superseded. The place to end long-running work (e.g. streams). Runs on the actor; an exception is logged.
+    /// </summary>
+    protected virtual void OnDeadline(long inFlight)
+    {
+    }
+
+    /// <summary>Called after <see cref="ResumeIntake"/> succeeded, when the resource is running again (e.g. report ready). Throwing fails the resume.</summary>
+    protected virtual void OnResumed(ExitMaintenance exit)
+    {
+    }
 
     /// <summary>Register the subclass's own message handlers here; called in every state.</summary>
     protected virtual void ReceiveResourceMessages()
@@ -143,7 +175,7 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
         });
         Receive<GraceElapsed>(_ => StopIntakeAndWait(), g => g.Run == _drain!.Run);
         Receive<IdleReached>(_ => FinishDrain(DrainOutcome.Drained, 0, null), m => m.Run == _drain!.Run);
-        Receive<DrainDeadlineReached>(_ => FinishDrain(DrainOutcome.TimedOut, InFlight, null), m => m.Run == _drain!.Run);
+        Receive<DrainDeadlineReached>(_ => OnDrainDeadline(), m => m.Run == _drain!.Run);
         Receive<DrainStepFailed>(m => Fail(m.Error), m => m.Run == _drain!.Run);
         Always();
     }
@@ -173,10 +205,20 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
     {
         _lastEpoch = Math.Max(_lastEpoch, enter.Epoch);
         _drain = new DrainRun(++_runs, enter.Epoch, replyTo, Time.GetTimestamp());
+        CurrentInfo = enter.Info;
         State = ResourceState.Draining;
         Become(Draining);
         var remaining = enter.Deadline - Time.GetUtcNow();
         Timers.StartSingleTimer(DeadlineTimer, new DrainDeadlineReached(_drain.Run), remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        try
+        {
+            OnMaintenanceAccepted(enter);
+        }
+        catch (Exception ex)
+        {
+            Fail(ex);
+            return;
+        }
         ReportHealth();
         if (openBefore && IntakeGracePeriod > TimeSpan.Zero)
         {
@@ -205,6 +247,36 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
         wait.PipeTo(Self, Self,
             success: () => new IdleReached(run),
             failure: ex => ex is OperationCanceledException ? new DrainWaitCancelled(run) : new DrainStepFailed(run, ex));
+    }
+
+    private void OnDrainDeadline()
+    {
+        var drain = _drain!;
+        if (!drain.IntakeStopped)
+        {
+            // The deadline came within the grace period: a timed-out drain must still refuse new work.
+            try
+            {
+                StopIntake();
+                drain.IntakeStopped = true;
+            }
+            catch (Exception ex)
+            {
+                Fail(ex);
+                return;
+            }
+        }
+        // Read before the hook: ending work may finish some of it at once, and the report says what was left at the deadline.
+        var inFlight = InFlight;
+        try
+        {
+            OnDeadline(inFlight);
+        }
+        catch (Exception ex)
+        {
+            Log.LogWarning(ex, "Resource {Resource} failed in its deadline hook; the drain is reported timed out anyway", ResourceName);
+        }
+        FinishDrain(DrainOutcome.TimedOut, inFlight, null);
     }
 
     private void FinishDrain(DrainOutcome outcome, long inFlight, Exception? error)
@@ -253,13 +325,15 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
         try
         {
             ResumeIntake();
+            CurrentInfo = null;
+            State = ResourceState.Running;
+            OnResumed(exit);
         }
         catch (Exception ex)
         {
             replyTo.Tell(new ResumeCompleted(ResourceName, exit.Epoch, ResumeOutcome.Failed, Time.GetElapsedTime(started), ex), Self);
             throw new ResourceStepFailedException(ResourceName, "resume", ex);
         }
-        State = ResourceState.Running;
         _lastOutcome = null;
         Become(Running);
         replyTo.Tell(new ResumeCompleted(ResourceName, exit.Epoch, ResumeOutcome.Resumed, Time.GetElapsedTime(started)), Self);

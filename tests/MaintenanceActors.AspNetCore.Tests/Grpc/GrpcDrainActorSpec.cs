@@ -114,6 +114,36 @@ public sealed class GrpcDrainActorSpec : TestKit, IAsyncLifetime
         (await CodeOfSayAsync()).Should().Be("OK");
     }
 
+    [Fact]
+    public async Task Must_give_the_very_first_refused_call_the_reason()
+    {
+        StartDrainActor();
+        await AskAsync<DrainCompleted>(Enter(1, info: new MaintenanceInfo("schema migration")));
+
+        var reply = await _peer.CallAsync("unary", new { method = GrpcTestApp.Say, text = "x" });
+
+        Code(reply).Should().Be("UNAVAILABLE");
+        _server.Gates.Grpc.GetStats().Refused.Should().Be(1, "this is the first refusal of the closure");
+        reply.GetProperty("details").GetString().Should().Be("Service in maintenance: schema migration");
+    }
+
+    [Fact]
+    public async Task Must_end_streams_at_a_deadline_that_falls_within_the_readiness_delay_and_stop_intake()
+    {
+        StartDrainActor(o => o.ReadinessDelay = TimeSpan.FromMinutes(1));
+        var (_, ticks) = await OpenTickerAsync();
+
+        var drained = AskAsync<DrainCompleted>(Enter(1, deadlineIn: TimeSpan.FromSeconds(30)));
+        await AskAsync<ResourceStats>(GetResourceStats.Instance);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        var report = await drained;
+        report.Outcome.Should().Be(DrainOutcome.TimedOut);
+        report.InFlightAtDeadline.Should().Be(1);
+        Code(await EndOfAsync(ticks)).Should().Be("UNAVAILABLE");
+        (await CodeOfSayAsync()).Should().Be("UNAVAILABLE", "a timed-out drain refuses new calls even if the readiness delay had not passed");
+    }
+
     private void StartDrainActor(Action<GrpcDrainOptions>? configure = null)
     {
         var options = new GrpcDrainOptions();
@@ -148,8 +178,8 @@ public sealed class GrpcDrainActorSpec : TestKit, IAsyncLifetime
 
     private static string? Code(JsonElement reply) => reply.GetProperty("code").GetString();
 
-    private EnterMaintenance Enter(long epoch, TimeSpan? deadlineIn = null) =>
-        new(epoch, _time.GetUtcNow() + (deadlineIn ?? TimeSpan.FromMinutes(1)));
+    private EnterMaintenance Enter(long epoch, TimeSpan? deadlineIn = null, MaintenanceInfo? info = null) =>
+        new(epoch, _time.GetUtcNow() + (deadlineIn ?? TimeSpan.FromMinutes(1)), info);
 
     /// <summary>Asks with a wall-clock limit: the ask's own timeout runs on the manual clock the tests advance.</summary>
     private Task<T> AskAsync<T>(object message) => _drain.Ask<T>(message, TimeSpan.FromDays(1)).WaitAsync(Patience);

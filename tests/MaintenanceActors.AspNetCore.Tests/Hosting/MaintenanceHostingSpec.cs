@@ -4,6 +4,7 @@ using MaintenanceActors.AspNetCore.Tests.Fixtures;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit;
 
 namespace MaintenanceActors.AspNetCore.Tests.Hosting;
@@ -34,7 +35,9 @@ public sealed class MaintenanceHostingSpec
         await maintenance.SetMaintenanceModeAsync(true, "integration upgrade");
         (await maintenance.WaitForMaintenanceModeAsync(true, Patience)).Should().BeTrue();
 
-        (await RefusalWithReasonAsync(client, "integration upgrade")).Should().BeTrue();
+        var refused = await client.GetAsync("/items");
+        refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        (await refused.Content.ReadAsStringAsync()).Should().Contain("integration upgrade", "the first refusal already carries the reason");
         (await client.GetAsync("/health")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await peer.CallAsync("check", new { service = "test.Echo" })).GetProperty("status").GetString().Should().Be("NOT_SERVING");
         var status = await maintenance.GetStatusAsync();
@@ -49,28 +52,43 @@ public sealed class MaintenanceHostingSpec
     }
 
     [Fact]
+    public async Task Must_report_not_ready_from_the_moment_maintenance_is_entered_while_requests_are_still_served()
+    {
+        var delay = TimeSpan.FromMinutes(5);
+        await using var server = await GatedServer.StartAsync(
+            services => services.AddMaintenance(m => m
+                .AddHttpDrain(o => (o.ReadinessDelay, o.DrainTimeout) = (delay, delay * 2))
+                .AddGrpcDrain(o => (o.ReadinessDelay, o.DrainTimeout) = (delay, delay * 2))),
+            app =>
+            {
+                app.UseMaintenance();
+                app.MapGet("/items", () => "items");
+            });
+        var maintenance = server.Services.GetRequiredService<IMaintenance>();
+        var checks = server.Services.GetRequiredService<HealthCheckService>();
+        using var client = server.CreateHttp1Client();
+        (await checks.CheckHealthAsync(IsReadiness)).Status.Should().Be(HealthStatus.Healthy);
+
+        await maintenance.SetMaintenanceModeAsync(true, "readiness first");
+
+        (await checks.CheckHealthAsync(IsReadiness)).Status.Should().Be(HealthStatus.Unhealthy);
+        (await Eventually.HoldsAsync(() => !server.HealthBoard.IsServing)).Should().BeTrue("the gRPC drain reports NOT_SERVING once it accepts the Enter");
+        (await client.GetAsync("/items")).StatusCode.Should().Be(HttpStatusCode.OK, "intake stops only after the readiness delay");
+        (await maintenance.GetStatusAsync()).TransitionInProgress.Should().BeTrue();
+
+        await maintenance.SetMaintenanceModeAsync(false);
+        (await maintenance.WaitForMaintenanceModeAsync(false, Patience)).Should().BeTrue();
+        (await checks.CheckHealthAsync(IsReadiness)).Status.Should().Be(HealthStatus.Healthy);
+        server.HealthBoard.IsServing.Should().BeTrue();
+    }
+
+    private static bool IsReadiness(HealthCheckRegistration check) => check.Tags.Contains("ready");
+
+    [Fact]
     public async Task Must_tell_the_user_to_register_the_drain_before_UseMaintenance()
     {
         var start = () => GatedServer.StartAsync(_ => { }, app => app.UseMaintenance());
 
         (await start.Should().ThrowAsync<InvalidOperationException>()).WithMessage("*AddHttpDrain*");
-    }
-
-    /// <summary>The reason reaches the gate a moment after intake stops (the drain actor asks the supervisor), so poll for it.</summary>
-    private static async Task<bool> RefusalWithReasonAsync(HttpClient client, string reason)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await client.GetAsync("/items");
-            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && (await response.Content.ReadAsStringAsync()).Contains(reason, StringComparison.Ordinal))
-            {
-                return true;
-            }
-
-            response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
-        }
-
-        return false;
     }
 }

@@ -101,20 +101,31 @@ public sealed class HttpDrainActorSpec : TestKit, IAsyncLifetime
     }
 
     [Fact]
-    public async Task Must_give_refusals_the_reason_and_end_the_supervisor_reports()
+    public async Task Must_give_the_very_first_refusal_the_reason_and_a_Retry_After_from_until()
     {
         StartDrainActor();
-        await AskAsync<DrainCompleted>(Enter(1));
-        var until = _time.GetUtcNow().AddMinutes(10);
-
-        // What the supervisor answers to the status request the actor sends when intake stops.
-        _drain.Tell(new MaintenanceStatus(true, 1, false, true,
-            [new SourceVote("etcd", "/maintenance/api", true, new MaintenanceInfo("kernel patch", "ops", until), 7, _time.GetUtcNow())], null));
-        await AskAsync<ResourceStats>(GetResourceStats.Instance);
+        // The middleware's clock is the system's (the actor's is the manual one).
+        var until = DateTimeOffset.UtcNow.AddMinutes(10);
+        await AskAsync<DrainCompleted>(Enter(1, info: new MaintenanceInfo("kernel patch", "ops", until)));
 
         var response = await _client.GetAsync("/items");
+
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        _server.Gates.Http.GetStats().Refused.Should().Be(1, "this is the first refusal of the closure");
         (await response.Content.ReadAsStringAsync()).Should().Contain("kernel patch");
+        response.Headers.RetryAfter!.Delta!.Value.TotalSeconds.Should().BeInRange(500, 600, "Retry-After counts down to until, not the 30 s default");
         _server.Gates.Http.Closure!.Until.Should().Be(until);
+    }
+
+    [Fact]
+    public async Task Must_refuse_with_the_newer_reason_when_a_newer_enter_arrives_in_maintenance()
+    {
+        StartDrainActor();
+        await AskAsync<DrainCompleted>(Enter(1, info: new MaintenanceInfo("kernel patch")));
+
+        await AskAsync<DrainCompleted>(Enter(2, info: new MaintenanceInfo("disk swap")));
+
+        (await (await _client.GetAsync("/items")).Content.ReadAsStringAsync()).Should().Contain("disk swap").And.NotContain("kernel patch");
     }
 
     [Fact]
@@ -157,8 +168,8 @@ public sealed class HttpDrainActorSpec : TestKit, IAsyncLifetime
         _drain = Sys.ActorOf(Props.Create(() => new HttpDrainActor(_server.Gates, Options.Create(options))), "http");
     }
 
-    private EnterMaintenance Enter(long epoch, TimeSpan? deadlineIn = null) =>
-        new(epoch, _time.GetUtcNow() + (deadlineIn ?? TimeSpan.FromMinutes(1)));
+    private EnterMaintenance Enter(long epoch, TimeSpan? deadlineIn = null, MaintenanceInfo? info = null) =>
+        new(epoch, _time.GetUtcNow() + (deadlineIn ?? TimeSpan.FromMinutes(1)), info);
 
     /// <summary>Asks with a wall-clock limit: the ask's own timeout runs on the manual clock the tests advance.</summary>
     private Task<T> AskAsync<T>(object message) => _drain.Ask<T>(message, TimeSpan.FromDays(1)).WaitAsync(Patience);

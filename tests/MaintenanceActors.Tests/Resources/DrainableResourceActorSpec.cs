@@ -135,4 +135,91 @@ public sealed class DrainableResourceActorSpec : TestKit
         (await second.ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         control.DrainsStarted.Should().Be(1);
     }
+
+    [Fact]
+    public async Task Must_give_the_subclass_the_maintenance_info_before_the_grace_period_and_clear_it_on_resume()
+    {
+        var control = new TestResourceControl("web") { IdleAtOnce = true };
+        var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromSeconds(2)), "web");
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("db upgrade")), TestActor);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        control.Steps.Should().Equal("accepted:1:db upgrade:intake open");
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        resource.Tell(new ExitMaintenance(2), TestActor);
+        (await ExpectMsgAsync<ResumeCompleted>(timeout: Wait)).Outcome.Should().Be(ResumeOutcome.Resumed);
+
+        control.Steps.Should().Equal("accepted:1:db upgrade:intake open", "stop:db upgrade", "resumed:2:no info:intake open");
+    }
+
+    [Fact]
+    public async Task Must_give_a_newer_enter_its_own_info_and_accept_it_again()
+    {
+        var control = new TestResourceControl("queue") { IdleAtOnce = true };
+        var resource = Sys.ActorOf(TestResource.Props(control), "queue");
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("first")), TestActor);
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        resource.Tell(new EnterMaintenance(2, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("second")), TestActor);
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+
+        control.Steps.Should().Equal("accepted:1:first:intake open", "stop:first", "accepted:2:second:intake stopped", "stop:second");
+    }
+
+    [Fact]
+    public async Task Must_call_OnDeadline_with_what_is_in_flight_before_answering_TimedOut()
+    {
+        var control = new TestResourceControl("stream") { InFlight = 3 };
+        var resource = Sys.ActorOf(TestResource.Props(control), "stream");
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
+        await control.DrainStarted.Task.WaitAsync(Wait);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        done.Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 3L });
+        control.Steps.Should().Equal("accepted:1::intake open", "stop:", "deadline:3:intake stopped");
+    }
+
+    [Fact]
+    public async Task Must_not_call_OnDeadline_when_the_drain_was_superseded_or_drained()
+    {
+        var superseded = new TestResourceControl("superseded") { InFlight = 1 };
+        var drained = new TestResourceControl("drained") { InFlight = 1 };
+        var first = Sys.ActorOf(TestResource.Props(superseded), "superseded");
+        var second = Sys.ActorOf(TestResource.Props(drained), "drained");
+        first.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
+        second.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
+        await superseded.DrainStarted.Task.WaitAsync(Wait);
+        await drained.DrainStarted.Task.WaitAsync(Wait);
+
+        first.Tell(new ExitMaintenance(2), TestActor);
+        drained.ReleaseIdle();
+        var answers = new[] { await ExpectMsgAsync<object>(timeout: Wait), await ExpectMsgAsync<object>(timeout: Wait), await ExpectMsgAsync<object>(timeout: Wait) };
+        answers.OfType<DrainCompleted>().Select(d => (d.Resource, d.Outcome)).Should().BeEquivalentTo(
+            new[] { ("superseded", DrainOutcome.Superseded), ("drained", DrainOutcome.Drained) });
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await first.Ask<ResourceStats>(GetResourceStats.Instance);
+        await second.Ask<ResourceStats>(GetResourceStats.Instance);
+
+        superseded.Steps.Should().NotContain(step => step.StartsWith("deadline", StringComparison.Ordinal));
+        drained.Steps.Should().NotContain(step => step.StartsWith("deadline", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Must_stop_intake_when_the_deadline_passes_within_the_grace_period()
+    {
+        var control = new TestResourceControl("slowlb") { InFlight = 2 };
+        var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromMinutes(1)), "slowlb");
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
+        control.IntakeOpen.Should().BeFalse("a timed-out drain refuses new work even if the grace period had not passed");
+        control.Steps.Should().Equal("accepted:1::intake open", "stop:", "deadline:2:intake stopped");
+    }
 }

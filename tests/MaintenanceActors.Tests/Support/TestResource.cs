@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MaintenanceActors.Actors;
 
 namespace MaintenanceActors.Tests.Support;
@@ -24,6 +25,9 @@ public sealed class TestResourceControl
     public TaskCompletionSource Started { get; } = NewSignal();
 
     public volatile bool IntakeOpen = true;
+
+    /// <summary>The lifecycle steps and hooks in the order the base called them, with what each saw.</summary>
+    public ConcurrentQueue<string> Steps { get; } = new();
     public volatile bool IdleAtOnce;
 
     public long InFlight
@@ -106,9 +110,21 @@ public sealed class TestResource : DrainableResourceActor
         base.PreStart();
     }
 
-    protected override void StopIntake() => _control.IntakeOpen = false;
+    protected override void StopIntake()
+    {
+        _control.IntakeOpen = false;
+        _control.Steps.Enqueue($"stop:{CurrentInfo?.Reason}");
+    }
 
     protected override void ResumeIntake() => _control.IntakeOpen = true;
+
+    protected override void OnMaintenanceAccepted(EnterMaintenance enter) =>
+        _control.Steps.Enqueue($"accepted:{enter.Epoch}:{CurrentInfo?.Reason}:intake {(_control.IntakeOpen ? "open" : "stopped")}");
+
+    protected override void OnDeadline(long inFlight) => _control.Steps.Enqueue($"deadline:{inFlight}:intake {(_control.IntakeOpen ? "open" : "stopped")}");
+
+    protected override void OnResumed(ExitMaintenance exit) =>
+        _control.Steps.Enqueue($"resumed:{exit.Epoch}:{CurrentInfo?.Reason ?? "no info"}:intake {(_control.IntakeOpen ? "open" : "stopped")}");
 
     protected override Task WaitForIdleAsync(CancellationToken cancellationToken)
     {

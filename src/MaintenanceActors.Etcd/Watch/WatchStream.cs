@@ -162,9 +162,10 @@ internal sealed partial class WatchStream : IAsyncDisposable
         var revision = response.Header?.Revision ?? 0;
         if (response.Created)
         {
-            // Some etcd versions answer a refused create with watch id -1 instead of the id asked for; creates are
-            // sent one at a time, so the oldest pending one is the one answered.
-            if (!pendingCreates.ContainsKey(id) && !pendingCreates.IsEmpty)
+            // etcd answers a create it could not register with watch id -1 instead of the id asked for; creates are sent
+            // one at a time, so the oldest pending one is the one answered. Any other unknown id is a late answer to a
+            // create that already timed out, and must not complete somebody else's.
+            if (id == -1 && !pendingCreates.IsEmpty)
                 id = pendingCreates.Keys.Min();
             if (watches.TryGetValue(id, out var confirmed))
             {

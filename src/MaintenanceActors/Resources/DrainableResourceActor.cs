@@ -51,7 +51,10 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
     /// </summary>
     protected MaintenanceInfo? CurrentInfo { get; private set; }
 
-    /// <summary>Refuse new work from now on (synchronously; idempotent).</summary>
+    /// <summary>
+    /// Refuse new work from now on (synchronously; idempotent). Called again while intake is stopped when a newer Enter
+    /// arrives or the maintenance reason or end time changes: read <see cref="CurrentInfo"/> each time.
+    /// </summary>
     protected abstract void StopIntake();
 
     /// <summary>Work still running; read from any thread (metrics), so keep it thread-safe.</summary>
@@ -177,6 +180,7 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
         Receive<IdleReached>(_ => FinishDrain(DrainOutcome.Drained, 0, null), m => m.Run == _drain!.Run);
         Receive<DrainDeadlineReached>(_ => OnDrainDeadline(), m => m.Run == _drain!.Run);
         Receive<DrainStepFailed>(m => Fail(m.Error), m => m.Run == _drain!.Run);
+        Receive<MaintenanceInfoChanged>(changed => ChangeInfo(changed, _drain!.IntakeStopped), m => m.Epoch >= _drain!.Epoch);
         Always();
     }
 
@@ -185,6 +189,7 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
         // A repeated enter (a re-applied state, or a new epoch after a timeout) drains again: it finishes at once when idle.
         Receive<EnterMaintenance>(enter => BeginDrain(enter, Sender, openBefore: false));
         Receive<ExitMaintenance>(exit => Resume(exit, Sender));
+        Receive<MaintenanceInfoChanged>(changed => ChangeInfo(changed, intakeStopped: true), m => m.Epoch >= _lastEpoch);
         Always();
     }
 
@@ -198,6 +203,7 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
         Receive<DrainDeadlineReached>(_ => { });
         Receive<DrainStepFailed>(_ => { });
         Receive<DrainWaitCancelled>(_ => { });
+        Receive<MaintenanceInfoChanged>(_ => { }); // running again, or older than the current transition
         ReceiveResourceMessages();
     }
 
@@ -247,6 +253,24 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
         wait.PipeTo(Self, Self,
             success: () => new IdleReached(run),
             failure: ex => ex is OperationCanceledException ? new DrainWaitCancelled(run) : new DrainStepFailed(run, ex));
+    }
+
+    private void ChangeInfo(MaintenanceInfoChanged changed, bool intakeStopped)
+    {
+        CurrentInfo = changed.Info;
+        if (!intakeStopped)
+        {
+            return; // StopIntake, still to come, reads the new info
+        }
+        try
+        {
+            // StopIntake is idempotent; called again it refuses with the new reason and end time.
+            StopIntake();
+        }
+        catch (Exception ex)
+        {
+            Log.LogWarning(ex, "Resource {Resource} failed to apply a changed maintenance reason; intake stays stopped", ResourceName);
+        }
     }
 
     private void OnDrainDeadline()

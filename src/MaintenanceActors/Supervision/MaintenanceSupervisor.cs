@@ -132,9 +132,18 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         _votes[key] = new SourceVote(changed.Source, changed.Key, changed.Enabled, changed.Info, changed.Revision, changed.ObservedAt);
         var enabledVote = _votes.Values.Where(v => v.Enabled).OrderBy(v => v.ObservedAt).FirstOrDefault();
         var desired = enabledVote is not null;
+        var previousInfo = _desiredInfo;
         _desiredInfo = enabledVote?.Info;
         if (desired == _desired)
         {
+            if (desired && _sentTarget && _desiredInfo != previousInfo)
+            {
+                // E.g. the operator extended "until": refusals (and Retry-After) should say so without a new drain.
+                foreach (var resource in _resources.Values)
+                {
+                    resource.Actor.Tell(new MaintenanceInfoChanged(_epoch, _desiredInfo), Self);
+                }
+            }
             return;
         }
         _desired = desired;

@@ -38,6 +38,9 @@ public sealed class MaintenanceHostingSpec
         var refused = await client.GetAsync("/items");
         refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         (await refused.Content.ReadAsStringAsync()).Should().Contain("integration upgrade", "the first refusal already carries the reason");
+        await maintenance.SetMaintenanceModeAsync(true, "integration upgrade, part 2");
+        (await Eventually.HoldsAsync(() => server.Gates.Http.Closure?.Reason == "integration upgrade, part 2"
+            && server.Gates.Grpc.Closure?.Reason == "integration upgrade, part 2")).Should().BeTrue("a changed reason reaches the gates without a new drain");
         (await client.GetAsync("/health")).StatusCode.Should().Be(HttpStatusCode.OK);
         (await peer.CallAsync("check", new { service = "test.Echo" })).GetProperty("status").GetString().Should().Be("NOT_SERVING");
         var status = await maintenance.GetStatusAsync();

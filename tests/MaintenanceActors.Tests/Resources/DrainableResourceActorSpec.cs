@@ -222,4 +222,23 @@ public sealed class DrainableResourceActorSpec : TestKit
         control.IntakeOpen.Should().BeFalse("a timed-out drain refuses new work even if the grace period had not passed");
         control.Steps.Should().Equal("accepted:1::intake open", "stop:", "deadline:2:intake stopped");
     }
+
+    [Fact]
+    public async Task Must_apply_a_changed_info_to_stopped_intake_and_keep_it_for_a_stop_still_to_come()
+    {
+        var control = new TestResourceControl("web") { IdleAtOnce = true };
+        var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromSeconds(2)), "web");
+        resource.Tell(new EnterMaintenance(3, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("first")), TestActor);
+
+        resource.Tell(new MaintenanceInfoChanged(3, new MaintenanceInfo("during grace")), TestActor);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        control.IntakeOpen.Should().BeTrue("a changed reason does not cut the grace period short");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        resource.Tell(new MaintenanceInfoChanged(2, new MaintenanceInfo("stale")), TestActor);
+        resource.Tell(new MaintenanceInfoChanged(3, new MaintenanceInfo("extended")), TestActor);
+        await resource.Ask<ResourceStats>(GetResourceStats.Instance);
+
+        control.Steps.Should().Equal("accepted:3:first:intake open", "stop:during grace", "stop:extended");
+    }
 }

@@ -219,4 +219,21 @@ public sealed class MaintenanceSupervisorSpec : TestKit
         await supervisor.Ask<Status.Success>(new AddResource(TestResource.Registration(new TestResourceControl("db"))), Wait);
         (await supervisor.Ask<IReadOnlyList<string>>(GetResourceNames.Instance, Wait)).Should().Equal("api", "db");
     }
+
+    [Fact]
+    public async Task Must_tell_resources_in_maintenance_a_changed_reason_without_draining_again()
+    {
+        var control = new TestResourceControl("api") { IdleAtOnce = true };
+        var supervisor = StartSupervisor(new[] { control });
+        Publish(true, reason: "upgrade");
+        (await ExpectMsgAsync<MaintenanceTransitionCompleted>(timeout: Wait)).Enabled.Should().BeTrue();
+
+        Publish(true, reason: "upgrade, extended");
+
+        // The first step is the start-up: the supervisor tells a new resource the current state (running).
+        await AwaitConditionAsync(() => control.Steps.Contains("stop:upgrade, extended"), Wait, "the resource refuses with the new reason");
+        control.Steps.Should().Equal("resumed:0:no info:intake open", "accepted:1:upgrade:intake open", "stop:upgrade", "stop:upgrade, extended");
+        control.DrainsStarted.Should().Be(1);
+        (await supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, Wait)).Epoch.Should().Be(1, "no new transition was started");
+    }
 }

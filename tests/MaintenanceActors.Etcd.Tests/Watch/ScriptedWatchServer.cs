@@ -50,6 +50,9 @@ internal sealed class ScriptedWatchServer : IAsyncDisposable
 
     public void Send(int stream, WatchResponse response) => outgoing.GetOrAdd(stream, NewChannel).Writer.TryWrite(response);
 
+    /// <summary>Ends the stream cleanly, with grpc-status 0, after what was sent before.</summary>
+    public void EndStream(int stream) => outgoing.GetOrAdd(stream, NewChannel).Writer.TryComplete();
+
     public async ValueTask DisposeAsync()
     {
         foreach (var channel in outgoing.Values)
@@ -82,6 +85,7 @@ internal sealed class ScriptedWatchServer : IAsyncDisposable
             await foreach (var response in outgoing.GetOrAdd(number, NewChannel).Reader.ReadAllAsync(context.RequestAborted))
                 await GrpcFraming.WriteMessageAsync(context.Response.Body, response, context.RequestAborted);
             context.Response.AppendTrailer(GrpcProtocol.StatusHeader, "0");
+            await context.Response.CompleteAsync();
         }
         catch (OperationCanceledException)
         {

@@ -1,7 +1,7 @@
 // GrpcService: a user service served as gRPC at the HTTP/2 level, plus grpc.health.v1,
 // drained cleanly when its etcd key says maintenance.
 //
-//   ETCD_ENDPOINTS   etcd endpoints, comma-separated (default 127.0.0.1:2379)
+//   ETCD_ENDPOINTS   etcd endpoints, comma-separated, host:port or http://host:port (default 127.0.0.1:2379)
 //   MAINTENANCE_KEY  the key to watch (default /maintenance/grpc-service)
 //   PORT             port for h2c (HTTP/2 without TLS) on 127.0.0.1 (default 50051)
 //
@@ -16,9 +16,14 @@ using MaintenanceActors.AspNetCore;
 using MaintenanceActors.Grpc;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
-var etcdEndpoints = Environment.GetEnvironmentVariable("ETCD_ENDPOINTS") ?? "127.0.0.1:2379";
-var maintenanceKey = Environment.GetEnvironmentVariable("MAINTENANCE_KEY") ?? "/maintenance/grpc-service";
-var port = int.Parse(Environment.GetEnvironmentVariable("PORT") ?? "50051", System.Globalization.CultureInfo.InvariantCulture);
+var etcdEndpoints = Env("ETCD_ENDPOINTS", "127.0.0.1:2379");
+var maintenanceKey = Env("MAINTENANCE_KEY", "/maintenance/grpc-service");
+var portText = Env("PORT", "50051");
+if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+{
+    Console.Error.WriteLine($"PORT must be a TCP port number from 1 to 65535 (default 50051), not '{portText}'.");
+    return 2;
+}
 const string Service = "users.v1.UserService";
 
 var builder = WebApplication.CreateBuilder(args);
@@ -64,3 +69,7 @@ app.MapServerStreaming($"/{Service}/ListUsers", ListUsersRequest.Parser, async (
 
 app.MapUnimplemented();
 app.Run();
+return 0;
+
+// Unset and empty both mean "use the default".
+static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;

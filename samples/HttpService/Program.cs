@@ -1,6 +1,6 @@
 // HttpService: a small JSON API that drains cleanly when its etcd key says maintenance.
 //
-//   ETCD_ENDPOINTS   etcd endpoints, comma-separated (default 127.0.0.1:2379)
+//   ETCD_ENDPOINTS   etcd endpoints, comma-separated, host:port or http://host:port (default 127.0.0.1:2379)
 //   MAINTENANCE_KEY  the key to watch (default /maintenance/http-service)
 //   PORT             port to listen on, on 127.0.0.1 (default 5080)
 //
@@ -14,9 +14,14 @@ using MaintenanceActors;
 using MaintenanceActors.AspNetCore;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
-var etcdEndpoints = Environment.GetEnvironmentVariable("ETCD_ENDPOINTS") ?? "127.0.0.1:2379";
-var maintenanceKey = Environment.GetEnvironmentVariable("MAINTENANCE_KEY") ?? "/maintenance/http-service";
-var port = int.Parse(Environment.GetEnvironmentVariable("PORT") ?? "5080", System.Globalization.CultureInfo.InvariantCulture);
+var etcdEndpoints = Env("ETCD_ENDPOINTS", "127.0.0.1:2379");
+var maintenanceKey = Env("MAINTENANCE_KEY", "/maintenance/http-service");
+var portText = Env("PORT", "5080");
+if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+{
+    Console.Error.WriteLine($"PORT must be a TCP port number from 1 to 65535 (default 5080), not '{portText}'.");
+    return 2;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
@@ -81,3 +86,7 @@ app.MapGet("/slow", async (int? ms, CancellationToken cancellationToken) =>
 });
 
 app.Run();
+return 0;
+
+// Unset and empty both mean "use the default".
+static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;

@@ -60,7 +60,7 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
     /// <summary>Work still running; read from any thread (metrics), so keep it thread-safe.</summary>
     protected abstract long InFlight { get; }
 
-    /// <summary>Completes when <see cref="InFlight"/> reaches 0; cancelled at the deadline or when superseded.</summary>
+    /// <summary>Completes when <see cref="InFlight"/> reaches 0; cancelled at the deadline or when superseded (<see cref="OnDeadline"/> tells the deadline apart).</summary>
     protected abstract Task WaitForIdleAsync(CancellationToken cancellationToken);
 
     /// <summary>Take work again (synchronously; idempotent).</summary>

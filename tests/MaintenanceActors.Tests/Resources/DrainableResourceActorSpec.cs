@@ -241,4 +241,49 @@ public sealed class DrainableResourceActorSpec : TestKit
 
         control.Steps.Should().Equal("accepted:3:first:intake open", "stop:during grace", "stop:extended");
     }
+
+    [Fact]
+    public async Task Must_answer_Failed_and_restart_when_OnMaintenanceAccepted_throws()
+    {
+        var control = new TestResourceControl("health") { ThrowIn = "accepted" };
+        var resource = Sys.ActorOf(TestResource.Props(control), "health");
+        await control.Started.Task.WaitAsync(Wait);
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
+
+        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        done.Outcome.Should().Be(DrainOutcome.Failed);
+        done.Error!.Message.Should().Contain("broke in accepted");
+        await AwaitConditionAsync(() => control.Starts == 2, Wait, "a failed step restarts the resource");
+    }
+
+    [Fact]
+    public async Task Must_still_answer_TimedOut_when_OnDeadline_throws()
+    {
+        var control = new TestResourceControl("streams") { InFlight = 2, ThrowIn = "deadline" };
+        var resource = Sys.ActorOf(TestResource.Props(control), "streams");
+
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
+        await control.DrainStarted.Task.WaitAsync(Wait);
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.InMaintenance);
+        control.Starts.Should().Be(1, "a failing deadline hook does not restart the resource");
+    }
+
+    [Fact]
+    public async Task Must_answer_the_exit_Failed_when_OnResumed_throws()
+    {
+        var control = new TestResourceControl("ready") { IdleAtOnce = true, ThrowIn = "resumed" };
+        var resource = Sys.ActorOf(TestResource.Props(control), "ready");
+        resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
+        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+
+        resource.Tell(new ExitMaintenance(2), TestActor);
+
+        var resumed = await ExpectMsgAsync<ResumeCompleted>(timeout: Wait);
+        resumed.Outcome.Should().Be(ResumeOutcome.Failed);
+        resumed.Error!.Message.Should().Contain("broke in resumed");
+    }
 }

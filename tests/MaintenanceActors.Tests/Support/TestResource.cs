@@ -26,6 +26,9 @@ public sealed class TestResourceControl
 
     public volatile bool IntakeOpen = true;
 
+    /// <summary>The hook ("accepted", "deadline", "resumed") that throws, if any.</summary>
+    public volatile string? ThrowIn;
+
     /// <summary>The lifecycle steps and hooks in the order the base called them, with what each saw.</summary>
     public ConcurrentQueue<string> Steps { get; } = new();
     public volatile bool IdleAtOnce;
@@ -119,12 +122,22 @@ public sealed class TestResource : DrainableResourceActor
     protected override void ResumeIntake() => _control.IntakeOpen = true;
 
     protected override void OnMaintenanceAccepted(EnterMaintenance enter) =>
-        _control.Steps.Enqueue($"accepted:{enter.Epoch}:{CurrentInfo?.Reason}:intake {(_control.IntakeOpen ? "open" : "stopped")}");
+        Step("accepted", $"accepted:{enter.Epoch}:{CurrentInfo?.Reason}:{Intake}");
 
-    protected override void OnDeadline(long inFlight) => _control.Steps.Enqueue($"deadline:{inFlight}:intake {(_control.IntakeOpen ? "open" : "stopped")}");
+    protected override void OnDeadline(long inFlight) => Step("deadline", $"deadline:{inFlight}:{Intake}");
 
-    protected override void OnResumed(ExitMaintenance exit) =>
-        _control.Steps.Enqueue($"resumed:{exit.Epoch}:{CurrentInfo?.Reason ?? "no info"}:intake {(_control.IntakeOpen ? "open" : "stopped")}");
+    protected override void OnResumed(ExitMaintenance exit) => Step("resumed", $"resumed:{exit.Epoch}:{CurrentInfo?.Reason ?? "no info"}:{Intake}");
+
+    private string Intake => _control.IntakeOpen ? "intake open" : "intake stopped";
+
+    private void Step(string hook, string step)
+    {
+        _control.Steps.Enqueue(step);
+        if (_control.ThrowIn == hook)
+        {
+            throw new InvalidOperationException($"{_control.Name} broke in {hook}");
+        }
+    }
 
     protected override Task WaitForIdleAsync(CancellationToken cancellationToken)
     {

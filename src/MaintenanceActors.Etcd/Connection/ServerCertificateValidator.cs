@@ -9,6 +9,8 @@ namespace MaintenanceActors.Etcd;
 /// </summary>
 internal sealed class ServerCertificateValidator
 {
+    private const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+
     private readonly X509Certificate2Collection? trustedRoots;
     private readonly string? caPath;
     private readonly string? serverName;
@@ -44,6 +46,10 @@ internal sealed class ServerCertificateValidator
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(trustedRoots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+
+        // As the system's own validation does: a certificate restricted to other uses (e.g. a client certificate from the
+        // same CA) must not pass as a server's.
+        chain.ChainPolicy.ApplicationPolicy.Add(new System.Security.Cryptography.Oid(ServerAuthentication));
         if (presentedChain is not null)
         {
             foreach (var element in presentedChain.ChainElements)
@@ -55,6 +61,8 @@ internal sealed class ServerCertificateValidator
             lastFailure = null;
             return true;
         }
+        if (chain.ChainStatus.Any(s => s.Status == X509ChainStatusFlags.NotValidForUsage))
+            return Reject($"the server certificate '{leaf.Subject}' is not issued for server authentication (its extended key usage lacks serverAuth)");
         var statuses = string.Join(", ", chain.ChainStatus.Select(s => s.Status).Distinct());
         return Reject($"the server certificate '{leaf.Subject}' is not signed by the CA in {caPath} ({statuses})");
     }

@@ -75,3 +75,18 @@ public sealed class TlsSpec(TlsEtcd tls) : IClassFixture<TlsEtcd>
         await get.Should().ThrowAsync<EtcdConnectionException>();
     }
 }
+
+public sealed class ServerOnlyTlsSpec
+{
+    [Fact]
+    public async Task Must_work_with_only_the_ca_when_etcd_does_not_ask_for_client_certificates()
+    {
+        await using var server = await EtcdServer.StartAsync(new EtcdServerOptions { Tls = true, ClientCertAuth = false });
+        await using var client = server.CreateClient();
+
+        await client.PutAsync("/tls/server-only", "secure");
+
+        client.CurrentEndpoint.Scheme.Should().Be("https");
+        (await client.GetAsync("/tls/server-only"))!.ValueString.Should().Be("secure");
+    }
+}

@@ -236,9 +236,10 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
         ];
         if (Pki is not null)
         {
-            args.AddRange(["--cert-file", Pki.ServerCertificatePath, "--key-file", Pki.ServerKeyPath, "--trusted-ca-file", Pki.CaCertificatePath]);
+            args.AddRange(["--cert-file", Pki.ServerCertificatePath, "--key-file", Pki.ServerKeyPath]);
+            // etcd 3.4 demands a client certificate whenever it is given a trusted CA, --client-cert-auth or not.
             if (options.ClientCertAuth)
-                args.Add("--client-cert-auth");
+                args.AddRange(["--trusted-ca-file", Pki.CaCertificatePath, "--client-cert-auth"]);
         }
         if (options.AuthTokenTtlSeconds is { } ttl)
             args.AddRange(["--auth-token", "simple", "--auth-token-ttl", ttl.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -5,23 +5,12 @@ using MaintenanceActors.Testing;
 namespace MaintenanceActors.Etcd.Tests.Kv;
 
 [Collection(SharedEtcd.Name)]
-public sealed class TxnSpec(EtcdServer etcd) : IAsyncLifetime
+public sealed class TxnSpec(EtcdServer etcd) : SharedEtcdSpec(etcd, "txn")
 {
-    private readonly string prefix = SharedEtcd.UniquePrefix("txn");
-    private EtcdClient client = null!;
-
-    public Task InitializeAsync()
-    {
-        client = etcd.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await client.DisposeAsync();
-
     [Fact]
     public async Task Must_run_the_success_branch_when_every_compare_holds()
     {
-        var revision = await client.PutAsync(prefix + "state", "on");
+        var revision = await Client.PutAsync(Prefix + "state", "on");
         var txn = new TxnRequest
         {
             Compare =
@@ -40,18 +29,18 @@ public sealed class TxnSpec(EtcdServer etcd) : IAsyncLifetime
             Failure = { new RequestOp { RequestPut = new PutRequest { Key = Key("failure-ran"), Value = Utf8("yes") } } },
         };
 
-        var response = await client.TxnAsync(txn);
+        var response = await Client.TxnAsync(txn);
 
         response.Succeeded.Should().BeTrue();
         response.Responses.Should().HaveCount(3);
         response.Responses[1].ResponseRange.Kvs.Single().Value.ToStringUtf8().Should().Be("off");
-        (await client.GetAsync(prefix + "failure-ran")).Should().BeNull();
+        (await Client.GetAsync(Prefix + "failure-ran")).Should().BeNull();
     }
 
     [Fact]
     public async Task Must_run_the_failure_branch_when_a_compare_fails()
     {
-        await client.PutAsync(prefix + "state", "on");
+        await Client.PutAsync(Prefix + "state", "on");
         var txn = new TxnRequest
         {
             Compare = { new Compare { Key = Key("state"), Target = Compare.Types.CompareTarget.Value, Result = Compare.Types.CompareResult.Equal, Value = Utf8("off") } },
@@ -63,12 +52,12 @@ public sealed class TxnSpec(EtcdServer etcd) : IAsyncLifetime
             },
         };
 
-        var response = await client.TxnAsync(txn);
+        var response = await Client.TxnAsync(txn);
 
         response.Succeeded.Should().BeFalse();
         response.Responses[0].ResponseRange.Kvs.Single().Value.ToStringUtf8().Should().Be("on");
-        (await client.GetAsync(prefix + "failure-ran"))!.ValueString.Should().Be("yes");
-        (await client.GetAsync(prefix + "success-ran")).Should().BeNull();
+        (await Client.GetAsync(Prefix + "failure-ran"))!.ValueString.Should().Be("yes");
+        (await Client.GetAsync(Prefix + "success-ran")).Should().BeNull();
     }
 
     [Fact]
@@ -80,15 +69,15 @@ public sealed class TxnSpec(EtcdServer etcd) : IAsyncLifetime
             Success = { new RequestOp { RequestPut = new PutRequest { Key = Key("lock"), Value = Utf8("first") } } },
         };
 
-        var first = await client.TxnAsync(createIfAbsent);
-        var second = await client.TxnAsync(createIfAbsent);
+        var first = await Client.TxnAsync(createIfAbsent);
+        var second = await Client.TxnAsync(createIfAbsent);
 
         first.Succeeded.Should().BeTrue();
         second.Succeeded.Should().BeFalse();
-        (await client.GetAsync(prefix + "lock"))!.ValueString.Should().Be("first");
+        (await Client.GetAsync(Prefix + "lock"))!.ValueString.Should().Be("first");
     }
 
-    private ByteString Key(string name) => ByteString.CopyFromUtf8(prefix + name);
+    private ByteString Key(string name) => ByteString.CopyFromUtf8(Prefix + name);
 
     private static ByteString Utf8(string value) => ByteString.CopyFromUtf8(value);
 }

@@ -4,42 +4,32 @@ using MaintenanceActors.Testing;
 namespace MaintenanceActors.Etcd.Tests.Lease;
 
 [Collection(SharedEtcd.Name)]
-public sealed class LeaseSpec(EtcdServer etcd) : IAsyncLifetime
+public sealed class LeaseSpec(EtcdServer etcd) : SharedEtcdSpec(etcd, "lease")
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly string prefix = SharedEtcd.UniquePrefix("lease");
-    private EtcdClient client = null!;
-
-    public Task InitializeAsync()
-    {
-        client = etcd.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await client.DisposeAsync();
 
     [Fact]
     public async Task Must_grant_a_lease_and_report_its_ttl_and_keys()
     {
-        var lease = await client.LeaseGrantAsync(30);
-        await client.PutAsync(prefix + "leased", "v", lease.ID);
+        var lease = await Client.LeaseGrantAsync(30);
+        await Client.PutAsync(Prefix + "leased", "v", lease.ID);
 
-        var ttl = await client.LeaseTimeToLiveAsync(lease.ID, includeKeys: true);
+        var ttl = await Client.LeaseTimeToLiveAsync(lease.ID, includeKeys: true);
 
         lease.ID.Should().NotBe(0);
         lease.TTL.Should().Be(30);
         ttl.GrantedTTL.Should().Be(30);
         ttl.TTL.Should().BeInRange(1, 30);
-        ttl.Keys.Select(k => k.ToStringUtf8()).Should().Equal(prefix + "leased");
-        (await client.GetAsync(prefix + "leased"))!.Lease.Should().Be(lease.ID);
+        ttl.Keys.Select(k => k.ToStringUtf8()).Should().Equal(Prefix + "leased");
+        (await Client.GetAsync(Prefix + "leased"))!.Lease.Should().Be(lease.ID);
     }
 
     [Fact]
     public async Task Must_renew_a_lease_once_over_the_keep_alive_stream()
     {
-        var lease = await client.LeaseGrantAsync(30);
+        var lease = await Client.LeaseGrantAsync(30);
 
-        var ttl = await client.LeaseKeepAliveOnceAsync(lease.ID);
+        var ttl = await Client.LeaseKeepAliveOnceAsync(lease.ID);
 
         ttl.Should().Be(30);
     }
@@ -47,45 +37,45 @@ public sealed class LeaseSpec(EtcdServer etcd) : IAsyncLifetime
     [Fact]
     public async Task Must_let_go_of_keep_alives_that_have_ended()
     {
-        var lease = await client.LeaseGrantAsync(30);
+        var lease = await Client.LeaseGrantAsync(30);
 
         for (var i = 0; i < 3; i++)
         {
-            var keepAlive = client.KeepAlive(lease.ID, 30);
+            var keepAlive = Client.KeepAlive(lease.ID, 30);
             await keepAlive.DisposeAsync();
         }
 
         // The client holds every keep-alive it must stop on disposal; ended ones would pile up for its lifetime.
-        client.RunningKeepAliveCount.Should().Be(0);
+        Client.RunningKeepAliveCount.Should().Be(0);
     }
 
     [Fact]
     public async Task Must_delete_the_keys_of_a_revoked_lease()
     {
-        var lease = await client.LeaseGrantAsync(30);
-        await client.PutAsync(prefix + "a", "1", lease.ID);
-        await client.PutAsync(prefix + "b", "2", lease.ID);
+        var lease = await Client.LeaseGrantAsync(30);
+        await Client.PutAsync(Prefix + "a", "1", lease.ID);
+        await Client.PutAsync(Prefix + "b", "2", lease.ID);
 
-        await client.LeaseRevokeAsync(lease.ID);
+        await Client.LeaseRevokeAsync(lease.ID);
 
-        (await client.GetPrefixAsync(prefix)).Should().BeEmpty();
-        (await client.LeaseTimeToLiveAsync(lease.ID)).TTL.Should().Be(-1);
-        var renew = () => client.LeaseKeepAliveOnceAsync(lease.ID);
+        (await Client.GetPrefixAsync(Prefix)).Should().BeEmpty();
+        (await Client.LeaseTimeToLiveAsync(lease.ID)).TTL.Should().Be(-1);
+        var renew = () => Client.LeaseKeepAliveOnceAsync(lease.ID);
         (await renew.Should().ThrowAsync<EtcdException>()).Which.StatusCode.Should().Be(GrpcStatusCode.NotFound);
     }
 
     [Fact]
     public async Task Must_keep_a_short_lease_alive_in_the_background_and_report_when_it_is_revoked()
     {
-        var lease = await client.LeaseGrantAsync(2);
-        await client.PutAsync(prefix + "alive", "yes", lease.ID);
-        await using var keepAlive = client.KeepAlive(lease.ID, 2);
+        var lease = await Client.LeaseGrantAsync(2);
+        await Client.PutAsync(Prefix + "alive", "yes", lease.ID);
+        await using var keepAlive = Client.KeepAlive(lease.ID, 2);
 
         // Renewals every TTL/3: three of them span longer than the 2 s TTL, so the key outlived its first TTL.
         await PollAsync(() => keepAlive.Renewals >= 4);
-        (await client.GetAsync(prefix + "alive")).Should().NotBeNull();
+        (await Client.GetAsync(Prefix + "alive")).Should().NotBeNull();
 
-        await client.LeaseRevokeAsync(lease.ID);
+        await Client.LeaseRevokeAsync(lease.ID);
 
         var completion = () => keepAlive.Completion.WaitAsync(Patience);
         (await completion.Should().ThrowAsync<EtcdException>()).Which.StatusCode.Should().Be(GrpcStatusCode.NotFound);

@@ -3,31 +3,21 @@ using MaintenanceActors.Testing;
 namespace MaintenanceActors.Etcd.Tests.Watch;
 
 [Collection(SharedEtcd.Name)]
-public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
+public sealed class WatchSpec(EtcdServer etcd) : SharedEtcdSpec(etcd, "watch")
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly string prefix = SharedEtcd.UniquePrefix("watch");
-    private EtcdClient client = null!;
-
-    public Task InitializeAsync()
-    {
-        client = etcd.CreateClient();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await client.DisposeAsync();
 
     [Fact]
     public async Task Must_deliver_every_one_of_1000_puts_once_and_in_order()
     {
         const int count = 1000;
-        var key = prefix + "counter";
-        await using var watch = await client.WatchAsync(key);
+        var key = Prefix + "counter";
+        await using var watch = await Client.WatchAsync(key);
 
         var writer = Task.Run(async () =>
         {
             for (var i = 0; i < count; i++)
-                await client.PutAsync(key, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                await Client.PutAsync(key, i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
         var seen = new List<EtcdEvent>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -47,17 +37,17 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
     [Fact]
     public async Task Must_watch_a_prefix_with_puts_and_deletes_and_previous_values()
     {
-        await client.PutAsync(prefix + "p/a", "1");
-        await using var watch = await client.WatchAsync(prefix + "p/", new EtcdWatchOptions { Prefix = true, PrevKv = true });
+        await Client.PutAsync(Prefix + "p/a", "1");
+        await using var watch = await Client.WatchAsync(Prefix + "p/", new EtcdWatchOptions { Prefix = true, PrevKv = true });
 
-        await client.PutAsync(prefix + "p/a", "2");
-        await client.PutAsync(prefix + "p/b", "3");
-        await client.PutAsync(prefix + "other", "not watched");
-        await client.DeleteAsync(prefix + "p/a");
+        await Client.PutAsync(Prefix + "p/a", "2");
+        await Client.PutAsync(Prefix + "p/b", "3");
+        await Client.PutAsync(Prefix + "other", "not watched");
+        await Client.DeleteAsync(Prefix + "p/a");
 
         var events = await ReadEventsAsync(watch, 3);
         events.Select(e => (e.Type, e.Kv.KeyString)).Should().Equal(
-            (EtcdEventType.Put, prefix + "p/a"), (EtcdEventType.Put, prefix + "p/b"), (EtcdEventType.Delete, prefix + "p/a"));
+            (EtcdEventType.Put, Prefix + "p/a"), (EtcdEventType.Put, Prefix + "p/b"), (EtcdEventType.Delete, Prefix + "p/a"));
         events[0].PrevKv!.ValueString.Should().Be("1");
         events[2].PrevKv!.ValueString.Should().Be("2");
     }
@@ -65,10 +55,10 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
     [Fact]
     public async Task Must_replay_history_from_a_start_revision()
     {
-        var first = await client.PutAsync(prefix + "h", "1");
-        await client.PutAsync(prefix + "h", "2");
+        var first = await Client.PutAsync(Prefix + "h", "1");
+        await Client.PutAsync(Prefix + "h", "2");
 
-        await using var watch = await client.WatchAsync(prefix + "h", new EtcdWatchOptions { StartRevision = first });
+        await using var watch = await Client.WatchAsync(Prefix + "h", new EtcdWatchOptions { StartRevision = first });
 
         var events = await ReadEventsAsync(watch, 2);
         events.Select(e => e.Kv.ValueString).Should().Equal("1", "2");
@@ -77,7 +67,7 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
     [Fact]
     public async Task Must_end_the_reader_normally_after_cancel()
     {
-        var watch = await client.WatchAsync(prefix + "c");
+        var watch = await Client.WatchAsync(Prefix + "c");
 
         await watch.CancelAsync().WaitAsync(Patience);
 
@@ -89,11 +79,11 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
     [Fact]
     public async Task Must_answer_a_progress_request_with_the_current_revision_on_every_watch()
     {
-        await using var first = await client.WatchAsync(prefix + "one");
-        await using var second = await client.WatchAsync(prefix + "two");
-        var revision = await client.PutAsync(prefix + "unwatched", "x");
+        await using var first = await Client.WatchAsync(Prefix + "one");
+        await using var second = await Client.WatchAsync(Prefix + "two");
+        var revision = await Client.PutAsync(Prefix + "unwatched", "x");
 
-        await client.RequestWatchProgressAsync();
+        await Client.RequestWatchProgressAsync();
 
         foreach (var watch in new[] { first, second })
         {
@@ -106,11 +96,11 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
     [Fact]
     public async Task Must_multiplex_several_watches_on_one_stream_each_seeing_only_its_key()
     {
-        await using var a = await client.WatchAsync(prefix + "a");
-        await using var b = await client.WatchAsync(prefix + "b");
+        await using var a = await Client.WatchAsync(Prefix + "a");
+        await using var b = await Client.WatchAsync(Prefix + "b");
 
-        await client.PutAsync(prefix + "b", "for b");
-        await client.PutAsync(prefix + "a", "for a");
+        await Client.PutAsync(Prefix + "b", "for b");
+        await Client.PutAsync(Prefix + "a", "for a");
 
         (await ReadEventsAsync(a, 1)).Single().Kv.ValueString.Should().Be("for a");
         (await ReadEventsAsync(b, 1)).Single().Kv.ValueString.Should().Be("for b");
@@ -120,11 +110,11 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
     [Fact]
     public async Task Must_fail_a_watch_from_a_compacted_revision_with_the_compact_revision()
     {
-        var old = await client.PutAsync(prefix + "compacted", "1");
-        var latest = await client.PutAsync(prefix + "compacted", "2");
-        await client.CompactAsync(latest);
+        var old = await Client.PutAsync(Prefix + "compacted", "1");
+        var latest = await Client.PutAsync(Prefix + "compacted", "2");
+        await Client.CompactAsync(latest);
 
-        await using var watch = await client.WatchAsync(prefix + "compacted", new EtcdWatchOptions { StartRevision = old });
+        await using var watch = await Client.WatchAsync(Prefix + "compacted", new EtcdWatchOptions { StartRevision = old });
 
         var read = () => watch.ReadAllAsync().ToListAsync().AsTask().WaitAsync(Patience);
         var error = (await read.Should().ThrowAsync<EtcdCompactedException>()).Which;
@@ -140,11 +130,11 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
         long first = 0;
         foreach (var value in values)
         {
-            var revision = await client.PutAsync(prefix + "big/" + value[0], value);
+            var revision = await Client.PutAsync(Prefix + "big/" + value[0], value);
             first = first == 0 ? revision : first;
         }
 
-        await using var watch = await client.WatchAsync(prefix + "big/", new EtcdWatchOptions { Prefix = true, StartRevision = first });
+        await using var watch = await Client.WatchAsync(Prefix + "big/", new EtcdWatchOptions { Prefix = true, StartRevision = first });
         var response = await watch.Responses.ReadAsync().AsTask().WaitAsync(Patience);
 
         // The pieces are put back together: the consumer sees the replay as one response, never a partial one.
@@ -155,11 +145,11 @@ public sealed class WatchSpec(EtcdServer etcd) : IAsyncLifetime
     [Fact]
     public async Task Must_not_report_progress_below_the_revision_a_watch_from_the_future_starts_at()
     {
-        var now = await client.PutAsync(prefix + "now", "x");
+        var now = await Client.PutAsync(Prefix + "now", "x");
         var start = now + 10;
-        await using var watch = await client.WatchAsync(prefix + "future", new EtcdWatchOptions { StartRevision = start });
+        await using var watch = await Client.WatchAsync(Prefix + "future", new EtcdWatchOptions { StartRevision = start });
 
-        await client.RequestWatchProgressAsync();
+        await Client.RequestWatchProgressAsync();
 
         // etcd answers with the store revision, which is below the start; resuming from it would replay revisions the caller skipped.
         var progress = await watch.Responses.ReadAsync().AsTask().WaitAsync(Patience);

@@ -12,23 +12,14 @@ using Xunit.Abstractions;
 namespace MaintenanceActors.AspNetCore.Tests.Grpc;
 
 /// <summary>The gRPC drain actor driving the gate and the health service, seen by a real grpcio client.</summary>
-public sealed class GrpcDrainActorSpec : TestKit, IAsyncLifetime
+public sealed class GrpcDrainActorSpec : DrainActorTestKit, IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly ManualTimeProvider _time;
     private GatedServer _server = null!;
     private PythonGrpcPeer _peer = null!;
-    private IActorRef _drain = null!;
 
     public GrpcDrainActorSpec(ITestOutputHelper output)
-        : this(new ManualTimeProvider(), output)
+        : base(output)
     {
-    }
-
-    private GrpcDrainActorSpec(ManualTimeProvider time, ITestOutputHelper output)
-        : base(timeProvider: time, output: output)
-    {
-        _time = time;
     }
 
     public async Task InitializeAsync()
@@ -54,7 +45,7 @@ public sealed class GrpcDrainActorSpec : TestKit, IAsyncLifetime
         (await StatusAsync(watch)).Should().Be("NOT_SERVING");
         (await CodeOfSayAsync()).Should().Be("OK", "calls are still accepted while clients notice the health change");
 
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
         (await drained).Outcome.Should().Be(DrainOutcome.Drained);
         (await CodeOfSayAsync()).Should().Be("UNAVAILABLE");
 
@@ -71,7 +62,7 @@ public sealed class GrpcDrainActorSpec : TestKit, IAsyncLifetime
 
         var drained = AskAsync<DrainCompleted>(Enter(1, deadlineIn: TimeSpan.FromSeconds(30)));
         await AskAsync<ResourceStats>(GetResourceStats.Instance);
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
 
         var report = await drained;
         report.Outcome.Should().Be(DrainOutcome.TimedOut);
@@ -88,7 +79,7 @@ public sealed class GrpcDrainActorSpec : TestKit, IAsyncLifetime
 
         var drained = AskAsync<DrainCompleted>(Enter(1, deadlineIn: TimeSpan.FromMinutes(5)));
         await AskAsync<ResourceStats>(GetResourceStats.Instance);
-        _time.Advance(TimeSpan.FromSeconds(2));
+        Time.Advance(TimeSpan.FromSeconds(2));
 
         Code(await EndOfAsync(ticks)).Should().Be("UNAVAILABLE");
         (await drained).Outcome.Should().Be(DrainOutcome.Drained);
@@ -135,7 +126,7 @@ public sealed class GrpcDrainActorSpec : TestKit, IAsyncLifetime
 
         var drained = AskAsync<DrainCompleted>(Enter(1, deadlineIn: TimeSpan.FromSeconds(30)));
         await AskAsync<ResourceStats>(GetResourceStats.Instance);
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
 
         var report = await drained;
         report.Outcome.Should().Be(DrainOutcome.TimedOut);
@@ -149,7 +140,7 @@ public sealed class GrpcDrainActorSpec : TestKit, IAsyncLifetime
         var options = new GrpcDrainOptions();
         options.HealthServiceNames.Add("test.Echo");
         configure?.Invoke(options);
-        _drain = Sys.ActorOf(Props.Create(() => new GrpcDrainActor(_server.Gates, _server.HealthBoard, Options.Create(options))), "grpc");
+        Drain = Sys.ActorOf(Props.Create(() => new GrpcDrainActor(_server.Gates, _server.HealthBoard, Options.Create(options))), "grpc");
     }
 
     private async Task<(int, ChannelReader<JsonElement>)> OpenTickerAsync()
@@ -177,10 +168,4 @@ public sealed class GrpcDrainActorSpec : TestKit, IAsyncLifetime
     private async Task<string?> CodeOfSayAsync() => Code(await _peer.CallAsync("unary", new { method = GrpcTestApp.Say, text = "x" }));
 
     private static string? Code(JsonElement reply) => reply.GetProperty("code").GetString();
-
-    private EnterMaintenance Enter(long epoch, TimeSpan? deadlineIn = null, MaintenanceInfo? info = null) =>
-        new(epoch, _time.GetUtcNow() + (deadlineIn ?? TimeSpan.FromMinutes(1)), info);
-
-    /// <summary>Asks with a wall-clock limit: the ask's own timeout runs on the manual clock the tests advance.</summary>
-    private Task<T> AskAsync<T>(object message) => _drain.Ask<T>(message, TimeSpan.FromDays(1)).WaitAsync(Patience);
 }

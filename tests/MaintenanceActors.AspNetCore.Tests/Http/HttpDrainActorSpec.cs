@@ -10,25 +10,16 @@ using Xunit.Abstractions;
 
 namespace MaintenanceActors.AspNetCore.Tests.Http;
 
-public sealed class HttpDrainActorSpec : TestKit, IAsyncLifetime
+public sealed class HttpDrainActorSpec : DrainActorTestKit, IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ReadinessDelay = TimeSpan.FromSeconds(5);
-    private readonly ManualTimeProvider _time;
     private GatedServer _server = null!;
     private HttpTestApp _app = null!;
     private HttpClient _client = null!;
-    private IActorRef _drain = null!;
 
     public HttpDrainActorSpec(ITestOutputHelper output)
-        : this(new ManualTimeProvider(), output)
+        : base(output)
     {
-    }
-
-    private HttpDrainActorSpec(ManualTimeProvider time, ITestOutputHelper output)
-        : base(timeProvider: time, output: output)
-    {
-        _time = time;
     }
 
     public async Task InitializeAsync()
@@ -74,7 +65,7 @@ public sealed class HttpDrainActorSpec : TestKit, IAsyncLifetime
 
         var drained = AskAsync<DrainCompleted>(Enter(1, deadlineIn: TimeSpan.FromSeconds(30)));
         await AskAsync<ResourceStats>(GetResourceStats.Instance);
-        _time.Advance(TimeSpan.FromSeconds(30));
+        Time.Advance(TimeSpan.FromSeconds(30));
         var report = await drained;
 
         report.Outcome.Should().Be(DrainOutcome.TimedOut);
@@ -94,7 +85,7 @@ public sealed class HttpDrainActorSpec : TestKit, IAsyncLifetime
         (await AskAsync<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
         (await StatusOfItemsAsync()).Should().Be(HttpStatusCode.OK, "load balancers get time to notice readiness first");
 
-        _time.Advance(ReadinessDelay);
+        Time.Advance(ReadinessDelay);
 
         (await drained).Outcome.Should().Be(DrainOutcome.Drained);
         (await StatusOfItemsAsync()).Should().Be(HttpStatusCode.ServiceUnavailable);
@@ -165,14 +156,8 @@ public sealed class HttpDrainActorSpec : TestKit, IAsyncLifetime
     {
         var options = new HttpDrainOptions();
         configure?.Invoke(options);
-        _drain = Sys.ActorOf(Props.Create(() => new HttpDrainActor(_server.Gates, Options.Create(options))), "http");
+        Drain = Sys.ActorOf(Props.Create(() => new HttpDrainActor(_server.Gates, Options.Create(options))), "http");
     }
-
-    private EnterMaintenance Enter(long epoch, TimeSpan? deadlineIn = null, MaintenanceInfo? info = null) =>
-        new(epoch, _time.GetUtcNow() + (deadlineIn ?? TimeSpan.FromMinutes(1)), info);
-
-    /// <summary>Asks with a wall-clock limit: the ask's own timeout runs on the manual clock the tests advance.</summary>
-    private Task<T> AskAsync<T>(object message) => _drain.Ask<T>(message, TimeSpan.FromDays(1)).WaitAsync(Patience);
 
     private async Task<HttpStatusCode> StatusOfItemsAsync() => (await _client.GetAsync("/items")).StatusCode;
 }

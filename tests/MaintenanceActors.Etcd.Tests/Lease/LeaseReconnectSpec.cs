@@ -18,23 +18,13 @@ public sealed class LeaseReconnectSpec : IAsyncLifetime
         var lease = await client.LeaseGrantAsync(6);
         await client.PutAsync("/lease-restart/key", "kept", lease.ID);
         await using var keepAlive = client.KeepAlive(lease.ID, 6);
-        await PollAsync(() => keepAlive.Renewals >= 1);
+        await Poll.UntilAsync(() => keepAlive.Renewals >= 1, Patience);
 
         await etcd.RestartAsync();
         var before = keepAlive.Renewals;
 
-        await PollAsync(() => keepAlive.Renewals > before);
+        await Poll.UntilAsync(() => keepAlive.Renewals > before, Patience);
         keepAlive.Completion.IsCompleted.Should().BeFalse();
         (await client.GetAsync("/lease-restart/key"))!.Lease.Should().Be(lease.ID);
-    }
-
-    private static async Task PollAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, "the condition should hold within {0}", Patience);
-            await Task.Delay(50);
-        }
     }
 }

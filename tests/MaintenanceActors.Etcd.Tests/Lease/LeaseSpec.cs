@@ -72,22 +72,12 @@ public sealed class LeaseSpec(EtcdServer etcd) : SharedEtcdSpec(etcd, "lease")
         await using var keepAlive = Client.KeepAlive(lease.ID, 2);
 
         // Renewals every TTL/3: three of them span longer than the 2 s TTL, so the key outlived its first TTL.
-        await PollAsync(() => keepAlive.Renewals >= 4);
+        await Poll.UntilAsync(() => keepAlive.Renewals >= 4, Patience);
         (await Client.GetAsync(Prefix + "alive")).Should().NotBeNull();
 
         await Client.LeaseRevokeAsync(lease.ID);
 
         var completion = () => keepAlive.Completion.WaitAsync(Patience);
         (await completion.Should().ThrowAsync<EtcdException>()).Which.StatusCode.Should().Be(GrpcStatusCode.NotFound);
-    }
-
-    private static async Task PollAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            DateTime.UtcNow.Should().BeBefore(deadline, "the condition should hold within {0}", Patience);
-            await Task.Delay(50);
-        }
     }
 }

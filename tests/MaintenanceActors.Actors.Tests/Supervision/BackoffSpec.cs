@@ -11,11 +11,7 @@ public sealed class BackoffSpec() : TestKit.TestKit(timeProvider: new ManualTime
     [Fact]
     public async Task Must_delay_restarts_exponentially_up_to_the_maximum_on_the_system_clock()
     {
-        var strategy = new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), 0);
-        var parent = Sys.ActorOf(Props.Create(() => new SupervisionSpec.Parent(strategy, Props.Create(() => new SupervisionSpec.Lifecycle(TestActor)))));
-        await ExpectMsgAsync("prestart");
-        parent.Tell("child");
-        var child = await ExpectMsgAsync<IActorRef>();
+        var child = await StartChildAsync(new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), 0));
 
         foreach (var seconds in new[] { 1, 2, 4, 4 })
         {
@@ -26,11 +22,7 @@ public sealed class BackoffSpec() : TestKit.TestKit(timeProvider: new ManualTime
     [Fact]
     public async Task Must_reset_the_backoff_after_a_quiet_period()
     {
-        var strategy = new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), 0, resetAfter: TimeSpan.FromSeconds(10));
-        var parent = Sys.ActorOf(Props.Create(() => new SupervisionSpec.Parent(strategy, Props.Create(() => new SupervisionSpec.Lifecycle(TestActor)))));
-        await ExpectMsgAsync("prestart");
-        parent.Tell("child");
-        var child = await ExpectMsgAsync<IActorRef>();
+        var child = await StartChildAsync(new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(8), 0, resetAfter: TimeSpan.FromSeconds(10)));
         await FailAndExpectRestartAfter(child, TimeSpan.FromSeconds(1));
         await FailAndExpectRestartAfter(child, TimeSpan.FromSeconds(2));
 
@@ -42,11 +34,7 @@ public sealed class BackoffSpec() : TestKit.TestKit(timeProvider: new ManualTime
     [Fact]
     public async Task Must_keep_messages_sent_during_the_backoff_for_the_restarted_instance()
     {
-        var strategy = new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), 0.2);
-        var parent = Sys.ActorOf(Props.Create(() => new SupervisionSpec.Parent(strategy, Props.Create(() => new SupervisionSpec.Lifecycle(TestActor)))));
-        await ExpectMsgAsync("prestart");
-        parent.Tell("child");
-        var child = await ExpectMsgAsync<IActorRef>();
+        var child = await StartChildAsync(new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4), 0.2));
 
         child.Tell(new SupervisionSpec.Fail("x"));
         child.Tell("waiting");
@@ -63,11 +51,7 @@ public sealed class BackoffSpec() : TestKit.TestKit(timeProvider: new ManualTime
     [Fact]
     public async Task Must_terminate_the_system_while_a_child_waits_for_its_backoff_restart()
     {
-        var strategy = new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60), 0);
-        var parent = Sys.ActorOf(Props.Create(() => new SupervisionSpec.Parent(strategy, Props.Create(() => new SupervisionSpec.Lifecycle(TestActor)))));
-        await ExpectMsgAsync("prestart");
-        parent.Tell("child");
-        var child = await ExpectMsgAsync<IActorRef>();
+        var child = await StartChildAsync(new OneForOneStrategy(_ => Directive.Restart).WithBackoff(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60), 0));
         child.Tell(new SupervisionSpec.Fail("x"));
         await ExpectMsgAsync("prerestart x");
         await ExpectMsgAsync("poststop");
@@ -78,6 +62,14 @@ public sealed class BackoffSpec() : TestKit.TestKit(timeProvider: new ManualTime
         // The instance already stopped for the restart: no second PostStop, no restart, and the backoff timer is gone.
         Clock.ActiveTimerCount.Should().Be(0);
         await ExpectNoMsgAsync(Quiet);
+    }
+
+    private async Task<IActorRef> StartChildAsync(SupervisorStrategy strategy)
+    {
+        var parent = Sys.ActorOf(Props.Create(() => new SupervisionSpec.Parent(strategy, Props.Create(() => new SupervisionSpec.Lifecycle(TestActor)))));
+        await ExpectMsgAsync("prestart");
+        parent.Tell("child");
+        return await ExpectMsgAsync<IActorRef>();
     }
 
     private async Task FailAndExpectRestartAfter(IActorRef child, TimeSpan delay)

@@ -5,23 +5,16 @@ using MaintenanceActors.Tests.Support;
 
 namespace MaintenanceActors.Tests.Etcd;
 
-public sealed class EtcdWatcherSpec : TestKit
+public sealed class EtcdWatcherSpec : ManualClockTestKit
 {
     private const string Key = "/maintenance/svc";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly ManualTimeProvider _time;
     private readonly FakeEtcdBackend _etcd = new();
     private readonly TestProbe _states;
     private readonly TestProbe _health;
 
-    public EtcdWatcherSpec(Xunit.Abstractions.ITestOutputHelper output)
-        : this(new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero)), output)
+    public EtcdWatcherSpec(Xunit.Abstractions.ITestOutputHelper output) : base(output)
     {
-    }
-
-    private EtcdWatcherSpec(ManualTimeProvider time, Xunit.Abstractions.ITestOutputHelper output) : base(timeProvider: time, output: output)
-    {
-        _time = time;
         _states = CreateTestProbe("states");
         _health = CreateTestProbe("health");
         Sys.EventStream.Subscribe(_states, typeof(MaintenanceStateChanged));
@@ -46,8 +39,8 @@ public sealed class EtcdWatcherSpec : TestKit
     /// <summary>Moves time once the watcher has scheduled its retry (the retry timer is the only timer here).</summary>
     private async Task Advance(TimeSpan by)
     {
-        await AwaitConditionAsync(() => _time.ActiveTimerCount > 0, Wait, "the watcher schedules a retry");
-        _time.Advance(by);
+        await AwaitConditionAsync(() => Time.ActiveTimerCount > 0, Wait, "the watcher schedules a retry");
+        Time.Advance(by);
     }
 
     private Task<MaintenanceStateChanged> NextState() => _states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait);
@@ -96,7 +89,7 @@ public sealed class EtcdWatcherSpec : TestKit
         _etcd.Reachable = false;
         _etcd.Disconnect();
         var down = await HealthWhere(h => !h.Connected);
-        down.Health.ReconnectingSince.Should().Be(_time.GetUtcNow());
+        down.Health.ReconnectingSince.Should().Be(Time.GetUtcNow());
         down.Health.LastError.Should().Contain("connection reset");
         down.Health.Status.Should().Be(ComponentHealth.Unhealthy);
         var missed = new[] { _etcd.Put(Key, "off"), _etcd.Put(Key, "on"), _etcd.Put(Key, "off") };

@@ -4,18 +4,11 @@ using MaintenanceActors.Tests.Support;
 
 namespace MaintenanceActors.Tests.Resources;
 
-public sealed class DrainableResourceActorSpec : TestKit
+public sealed class DrainableResourceActorSpec : ManualClockTestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-    private readonly ManualTimeProvider _time;
 
-    public DrainableResourceActorSpec() : this(new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero)))
-    {
-    }
-
-    private DrainableResourceActorSpec(ManualTimeProvider time) : base(timeProvider: time) => _time = time;
-
-    private DateTimeOffset In(TimeSpan span) => _time.GetUtcNow() + span;
+    private DateTimeOffset In(TimeSpan span) => Time.GetUtcNow() + span;
 
     [Fact]
     public async Task Must_stop_intake_wait_for_idle_and_answer_Drained()
@@ -30,7 +23,7 @@ public sealed class DrainableResourceActorSpec : TestKit
         stats.State.Should().Be(ResourceState.Draining, "queries are answered while the drain waits");
         stats.InFlight.Should().Be(2);
 
-        _time.Advance(TimeSpan.FromSeconds(3));
+        Time.Advance(TimeSpan.FromSeconds(3));
         control.ReleaseIdle();
         var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
         done.Should().BeEquivalentTo(new { Resource = "http", Epoch = 1L, Outcome = DrainOutcome.Drained, InFlightAtDeadline = 0L });
@@ -46,7 +39,7 @@ public sealed class DrainableResourceActorSpec : TestKit
 
         resource.Tell(new EnterMaintenance(4, In(TimeSpan.FromSeconds(5))), TestActor);
         await control.DrainStarted.Task.WaitAsync(Wait);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
 
         var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
         done.Outcome.Should().Be(DrainOutcome.TimedOut);
@@ -84,7 +77,7 @@ public sealed class DrainableResourceActorSpec : TestKit
         (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
         control.IntakeOpen.Should().BeTrue("readiness goes unhealthy first; intake stops after the grace period");
 
-        _time.Advance(TimeSpan.FromSeconds(2));
+        Time.Advance(TimeSpan.FromSeconds(2));
         (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         control.IntakeOpen.Should().BeFalse();
     }
@@ -146,7 +139,7 @@ public sealed class DrainableResourceActorSpec : TestKit
         (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
         control.Steps.Should().Equal("accepted:1:db upgrade:intake open");
 
-        _time.Advance(TimeSpan.FromSeconds(2));
+        Time.Advance(TimeSpan.FromSeconds(2));
         (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         resource.Tell(new ExitMaintenance(2), TestActor);
         (await ExpectMsgAsync<ResumeCompleted>(timeout: Wait)).Outcome.Should().Be(ResumeOutcome.Resumed);
@@ -176,7 +169,7 @@ public sealed class DrainableResourceActorSpec : TestKit
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
         await control.DrainStarted.Task.WaitAsync(Wait);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
 
         var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
         done.Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 3L });
@@ -200,7 +193,7 @@ public sealed class DrainableResourceActorSpec : TestKit
         var answers = new[] { await ExpectMsgAsync<object>(timeout: Wait), await ExpectMsgAsync<object>(timeout: Wait), await ExpectMsgAsync<object>(timeout: Wait) };
         answers.OfType<DrainCompleted>().Select(d => (d.Resource, d.Outcome)).Should().BeEquivalentTo(
             new[] { ("superseded", DrainOutcome.Superseded), ("drained", DrainOutcome.Drained) });
-        _time.Advance(TimeSpan.FromSeconds(10));
+        Time.Advance(TimeSpan.FromSeconds(10));
         await first.Ask<ResourceStats>(GetResourceStats.Instance);
         await second.Ask<ResourceStats>(GetResourceStats.Instance);
 
@@ -216,7 +209,7 @@ public sealed class DrainableResourceActorSpec : TestKit
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
         (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
 
         (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
         control.IntakeOpen.Should().BeFalse("a timed-out drain refuses new work even if the grace period had not passed");
@@ -233,7 +226,7 @@ public sealed class DrainableResourceActorSpec : TestKit
         resource.Tell(new MaintenanceInfoChanged(3, new MaintenanceInfo("during grace")), TestActor);
         (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
         control.IntakeOpen.Should().BeTrue("a changed reason does not cut the grace period short");
-        _time.Advance(TimeSpan.FromSeconds(2));
+        Time.Advance(TimeSpan.FromSeconds(2));
         (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         resource.Tell(new MaintenanceInfoChanged(2, new MaintenanceInfo("stale")), TestActor);
         resource.Tell(new MaintenanceInfoChanged(3, new MaintenanceInfo("extended")), TestActor);
@@ -265,7 +258,7 @@ public sealed class DrainableResourceActorSpec : TestKit
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
         await control.DrainStarted.Task.WaitAsync(Wait);
-        _time.Advance(TimeSpan.FromSeconds(5));
+        Time.Advance(TimeSpan.FromSeconds(5));
 
         (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
         (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.InMaintenance);

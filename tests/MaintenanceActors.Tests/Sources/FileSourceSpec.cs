@@ -1,22 +1,21 @@
 using MaintenanceActors.Actors;
 using MaintenanceActors.Actors.TestKit;
+using MaintenanceActors.Tests.Support;
 using MaintenanceActors.Testing;
 
 namespace MaintenanceActors.Tests.Sources;
 
-public sealed class FileSourceSpec : TestKit, IDisposable
+public sealed class FileSourceSpec : ManualClockTestKit, IDisposable
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private readonly TempDirectory _directory = new();
     private readonly TestProbe _states;
 
-    public FileSourceSpec() : base(timeProvider: new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero)))
+    public FileSourceSpec()
     {
         _states = CreateTestProbe();
         Sys.EventStream.Subscribe(_states, typeof(MaintenanceStateChanged));
     }
-
-    private ManualTimeProvider Time => (ManualTimeProvider)Sys.TimeProvider;
 
     private string File => _directory.Combine("maintenance");
 

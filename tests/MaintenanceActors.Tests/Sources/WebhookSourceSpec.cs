@@ -1,22 +1,17 @@
 using System.Text;
 using MaintenanceActors.Actors;
 using MaintenanceActors.Actors.TestKit;
+using MaintenanceActors.Tests.Support;
 
 namespace MaintenanceActors.Tests.Sources;
 
-public sealed class WebhookSourceSpec : TestKit
+public sealed class WebhookSourceSpec : ManualClockTestKit
 {
     private const string Secret = "a-webhook-secret-of-some-length";
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero));
-
-    public WebhookSourceSpec() : base(timeProvider: new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero)))
-    {
-        _time = (ManualTimeProvider)Sys.TimeProvider;
-    }
 
     private (string Timestamp, string Signature, byte[] Body) Signed(WebhookSource source, string body, TimeSpan? skew = null)
     {
-        var ts = (_time.GetUtcNow() + (skew ?? TimeSpan.Zero)).ToUnixTimeSeconds();
+        var ts = (Time.GetUtcNow() + (skew ?? TimeSpan.Zero)).ToUnixTimeSeconds();
         var bytes = Encoding.UTF8.GetBytes(body);
         return (ts.ToString(), source.Signature.Sign(ts, bytes), bytes);
     }
@@ -44,7 +39,7 @@ public sealed class WebhookSourceSpec : TestKit
         source.Accept(tooBig.Timestamp, tooBig.Signature, tooBig.Body).Should().Be(WebhookVerdict.TooLarge);
         await states.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
 
-        _time.Advance(TimeSpan.FromSeconds(1));
+        Time.Advance(TimeSpan.FromSeconds(1));
         var off = Signed(source, "off");
         source.Accept(off.Timestamp, off.Signature, off.Body).Should().Be(WebhookVerdict.Accepted);
         (await states.ExpectMsgAsync<MaintenanceStateChanged>()).Should().BeEquivalentTo(new { Enabled = false, Revision = 2L });

@@ -4,18 +4,13 @@ using MaintenanceActors.Tests.Support;
 
 namespace MaintenanceActors.Tests.Supervision;
 
-public sealed class DebounceSpec : TestKit
+public sealed class DebounceSpec : ManualClockTestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-
-    public DebounceSpec() : base(timeProvider: new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 2, 0, 0, TimeSpan.Zero)))
-    {
-    }
 
     [Fact]
     public async Task Should_start_one_transition_for_the_settled_state_when_debounce_is_on()
     {
-        var time = (ManualTimeProvider)Sys.TimeProvider;
         var control = new TestResourceControl("api") { IdleAtOnce = true };
         var supervisor = Sys.ActorOf(Props.Create(() => new MaintenanceSupervisor(
             new MaintenanceOptions { Debounce = TimeSpan.FromMilliseconds(500) }, new[] { TestResource.Registration(control) }, null)));
@@ -25,15 +20,15 @@ public sealed class DebounceSpec : TestKit
         var revision = 0;
         foreach (var enabled in new[] { true, false, true })
         {
-            Sys.EventStream.Publish(new MaintenanceStateChanged("etcd", "/k", enabled, null, ++revision, time.GetUtcNow()));
+            Sys.EventStream.Publish(new MaintenanceStateChanged("etcd", "/k", enabled, null, ++revision, Time.GetUtcNow()));
             await supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, Wait); // the change is taken before time moves
-            time.Advance(TimeSpan.FromMilliseconds(300));
+            Time.Advance(TimeSpan.FromMilliseconds(300));
         }
         var status = await supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, Wait);
         status.InMaintenance.Should().BeTrue();
         status.Epoch.Should().Be(0, "nothing started while the sources kept changing");
 
-        time.Advance(TimeSpan.FromMilliseconds(200));
+        Time.Advance(TimeSpan.FromMilliseconds(200));
         var done = await ExpectMsgAsync<MaintenanceTransitionCompleted>(timeout: Wait);
         done.Should().BeEquivalentTo(new { Epoch = 1L, Enabled = true, Superseded = false });
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));

@@ -225,12 +225,14 @@ public sealed class MaintenanceSupervisorSpec : TestKit
     {
         var control = new TestResourceControl("api") { IdleAtOnce = true };
         var supervisor = StartSupervisor(new[] { control });
+        // The first step is the start-up: the supervisor tells a new resource the current state (running).
+        // Wait for it, or the first Enter may overtake the resource's start-up report and be its first step.
+        await AwaitConditionAsync(() => control.Steps.Contains("resumed:0:no info:intake open"), Wait, "the resource has started");
         Publish(true, reason: "upgrade");
         (await ExpectMsgAsync<MaintenanceTransitionCompleted>(timeout: Wait)).Enabled.Should().BeTrue();
 
         Publish(true, reason: "upgrade, extended");
 
-        // The first step is the start-up: the supervisor tells a new resource the current state (running).
         await AwaitConditionAsync(() => control.Steps.Contains("stop:upgrade, extended"), Wait, "the resource refuses with the new reason");
         control.Steps.Should().Equal("resumed:0:no info:intake open", "accepted:1:upgrade:intake open", "stop:upgrade", "stop:upgrade, extended");
         control.DrainsStarted.Should().Be(1);

@@ -73,12 +73,8 @@ internal sealed class EtcdRig : IAsyncDisposable
     }
 
     /// <summary>Writes the key; returns the revision and the timestamp taken just before the write was sent.</summary>
-    public async Task<(long Revision, long SentAt)> PutAsync(bool enabled, CancellationToken cancellationToken)
-    {
-        var sentAt = Stopwatch.GetTimestamp();
-        var revision = await _writer.PutAsync(Key, enabled ? "true" : "false", 0, cancellationToken).ConfigureAwait(false);
-        return (revision, sentAt);
-    }
+    public Task<(long Revision, long SentAt)> PutAsync(bool enabled, CancellationToken cancellationToken) =>
+        TimedPut.PutAsync(_writer, Key, enabled, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

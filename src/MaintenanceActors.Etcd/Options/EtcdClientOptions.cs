@@ -53,6 +53,17 @@ public sealed class EtcdClientOptions
         return endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
     }
 
+    /// <summary>
+    /// Reads one etcdctl-style endpoint the way the client will use it: without a scheme it is https when
+    /// <paramref name="useTls"/> (a CA or client certificate is configured), http otherwise. On failure
+    /// <paramref name="problem"/> says what is wrong and what to write instead.
+    /// </summary>
+    public static bool TryParseEndpoint(string endpoint, bool useTls, out Uri uri, out string problem)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return EtcdEndpoints.TryNormalize(endpoint, useTls, out uri, out problem);
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first setting that is missing or wrong, and how to fix it.</summary>
     public void Validate()
     {

@@ -68,16 +68,7 @@ public static class MaintenanceServiceCollectionExtensions
             MaintenanceConfigurationBinder.Bind(configuration?.GetSection(EtcdSourceOptions.SectionName), etcd);
             builder.Etcd?.Invoke(etcd);
             etcd.Validate();
-            var client = new EtcdClient(new EtcdClientOptions
-            {
-                Endpoints = etcd.EndpointUris().Select(u => u.GetLeftPart(UriPartial.Authority)).ToList(),
-                Username = etcd.Username,
-                Password = etcd.Password,
-                CaCertificatePath = etcd.CaCertificatePath,
-                ClientCertificatePath = etcd.ClientCertificatePath,
-                ClientKeyPath = etcd.ClientKeyPath,
-                TimeProvider = system.TimeProvider,
-            }, sp.GetService<ILoggerFactory>()?.CreateLogger<EtcdClient>());
+            var client = new EtcdClient(etcd.ToClientOptions(system.TimeProvider), sp.GetService<ILoggerFactory>()?.CreateLogger<EtcdClient>());
             coordinator.UseEtcd(etcd, client, ownsClient: true);
         }
         foreach (var source in builder.Sources)

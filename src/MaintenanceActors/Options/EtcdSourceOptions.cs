@@ -1,3 +1,5 @@
+using MaintenanceActors.Etcd;
+
 namespace MaintenanceActors;
 
 /// <summary>Where the etcd maintenance key lives and how the watcher reconnects; bound from <c>Maintenance:Etcd</c>.</summary>
@@ -6,7 +8,10 @@ public sealed class EtcdSourceOptions
     /// <summary>The configuration section below <c>Maintenance</c>.</summary>
     public const string SectionName = "Etcd";
 
-    /// <summary>etcd endpoints, e.g. <c>http://127.0.0.1:2379</c>; a bare <c>host:port</c> means http. Required.</summary>
+    /// <summary>
+    /// etcd endpoints as etcdctl takes them, e.g. <c>127.0.0.1:2379</c> or <c>http://127.0.0.1:2379</c>; a bare <c>host:port</c> means
+    /// https when a CA or client certificate is set, http otherwise (the etcd client's rules). Required.
+    /// </summary>
     public List<string> Endpoints { get; set; } = new();
 
     /// <summary>The key (or key prefix when <see cref="Prefix"/> is set), e.g. <c>/maintenance/my-service</c>. Required.</summary>
@@ -48,12 +53,26 @@ public sealed class EtcdSourceOptions
     /// <summary>Ask etcd for progress notifications so the resume revision advances while idle (default true).</summary>
     public bool ProgressNotify { get; set; } = true;
 
-    /// <summary>Endpoints as absolute URIs (bare host:port read as http).</summary>
+    /// <summary>Endpoints as the etcd client will dial them (bare host:port read as https when TLS files are set, else http).</summary>
     public IReadOnlyList<Uri> EndpointUris() => Endpoints.Select(ParseEndpoint).ToArray();
 
     /// <summary>Splits a comma-separated endpoint list such as <c>127.0.0.1:2379,http://host:2379</c>.</summary>
     public static List<string> SplitEndpoints(string? value) =>
-        (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        value is null ? new List<string>() : EtcdClientOptions.ParseEndpoints(value);
+
+    /// <summary>The etcd client's settings for this source: its endpoints, credentials and TLS files on <paramref name="timeProvider"/>.</summary>
+    public EtcdClientOptions ToClientOptions(TimeProvider timeProvider) => new()
+    {
+        Endpoints = Endpoints.ToList(),
+        Username = Username,
+        Password = Password,
+        CaCertificatePath = CaCertificatePath,
+        ClientCertificatePath = ClientCertificatePath,
+        ClientKeyPath = ClientKeyPath,
+        TimeProvider = timeProvider,
+    };
+
+    private bool UsesTls => !string.IsNullOrEmpty(CaCertificatePath) || !string.IsNullOrEmpty(ClientCertificatePath);
 
     /// <summary>Checks every field; throws <see cref="MaintenanceConfigurationException"/> naming the first bad one.</summary>
     public void Validate(string section = MaintenanceOptions.SectionName + ":" + SectionName)
@@ -64,10 +83,10 @@ public sealed class EtcdSourceOptions
         }
         foreach (var endpoint in Endpoints)
         {
-            if (!TryParseEndpoint(endpoint, out _))
+            if (!EtcdClientOptions.TryParseEndpoint(endpoint, UsesTls, out _, out var problem))
             {
                 throw new MaintenanceConfigurationException($"{section}:Endpoints",
-                    $"contains '{endpoint}', which is not an endpoint; use http://host:port, https://host:port or host:port");
+                    $"contains '{endpoint}', which is not an endpoint ({problem}); use http://host:port, https://host:port or host:port");
             }
         }
         if (string.IsNullOrWhiteSpace(Key))
@@ -113,25 +132,7 @@ public sealed class EtcdSourceOptions
         }
     }
 
-    private static Uri ParseEndpoint(string endpoint) =>
-        TryParseEndpoint(endpoint, out var uri) ? uri : throw new MaintenanceConfigurationException(
-            $"{MaintenanceOptions.SectionName}:{SectionName}:Endpoints", $"contains '{endpoint}', which is not an endpoint");
-
-    private static bool TryParseEndpoint(string endpoint, out Uri uri)
-    {
-        var text = endpoint.Trim();
-        if (!text.Contains("://", StringComparison.Ordinal))
-        {
-            text = "http://" + text;
-        }
-        if (Uri.TryCreate(text, UriKind.Absolute, out var parsed)
-            && (parsed.Scheme == Uri.UriSchemeHttp || parsed.Scheme == Uri.UriSchemeHttps)
-            && !string.IsNullOrEmpty(parsed.Host))
-        {
-            uri = parsed;
-            return true;
-        }
-        uri = null!;
-        return false;
-    }
+    private Uri ParseEndpoint(string endpoint) =>
+        EtcdClientOptions.TryParseEndpoint(endpoint, UsesTls, out var uri, out var problem) ? uri : throw new MaintenanceConfigurationException(
+            $"{MaintenanceOptions.SectionName}:{SectionName}:Endpoints", $"contains '{endpoint}', which is not an endpoint ({problem})");
 }

@@ -26,6 +26,39 @@ public sealed class OptionsValidationSpec
             "http://127.0.0.1:2379/", "http://host:2379/", "https://secure:2379/");
     }
 
+    [Fact]
+    public void Must_read_a_bare_endpoint_as_https_when_a_ca_is_set_as_the_etcd_client_does()
+    {
+        var ca = Path.GetTempFileName();
+        try
+        {
+            var options = ValidEtcd();
+            options.CaCertificatePath = ca;
+            options.Validate();
+
+            options.EndpointUris().Select(u => u.ToString()).Should().Equal("https://127.0.0.1:2379/");
+            options.ToClientOptions(TimeProvider.System).Endpoints.Should().Equal("127.0.0.1:2379");
+        }
+        finally
+        {
+            File.Delete(ca);
+        }
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:2379/v3", "has a path")]
+    [InlineData("127.0.0.1", "has no port")]
+    public void Must_refuse_an_endpoint_the_client_would_refuse_at_start_up_saying_why(string endpoint, string problem)
+    {
+        var options = ValidEtcd();
+        options.Endpoints = [endpoint];
+
+        var error = FluentActions.Invoking(() => options.Validate()).Should().Throw<MaintenanceConfigurationException>().Which;
+
+        error.Field.Should().Be("Maintenance:Etcd:Endpoints");
+        error.Message.Should().Contain(endpoint).And.Contain(problem);
+    }
+
     public static TheoryData<Action<EtcdSourceOptions>, string, string> EtcdErrors => new()
     {
         { o => o.Endpoints.Clear(), "Maintenance:Etcd:Endpoints", "must name at least one endpoint (e.g. http://127.0.0.1:2379)" },

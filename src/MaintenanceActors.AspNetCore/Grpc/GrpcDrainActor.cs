@@ -1,4 +1,4 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
 using MaintenanceActors.AspNetCore.Gate;
 using MaintenanceActors.AspNetCore.Grpc.Health;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using KeyState = MaintenanceActors.Etcd.EtcdWatcherMemory.KeyState;
 
@@ -15,6 +15,9 @@ namespace MaintenanceActors.Etcd;
 /// </remarks>
 internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
 {
+    private ILogger Log => _log ??= Context.System.LoggerFor(GetType());
+    private ILogger? _log;
+
     private const int MaxWarnings = 10;
     private static readonly object ReconnectTimer = new();
 
@@ -66,7 +69,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Context.System.EventStream.Subscribe(Self, typeof(MaintenanceStateRequested));
-        _reconnectingSince = Context.System.TimeProvider.GetUtcNow(); // not connected yet: "connecting since start"
+        _reconnectingSince = Context.System.Clock().GetUtcNow(); // not connected yet: "connecting since start"
         PublishHealth();
         Self.Tell(ConnectNow.Instance, Self);
     }
@@ -201,7 +204,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
             AddWarning(parsed.Warning);
         }
         var changed = new MaintenanceStateChanged(
-            Source, key, parsed.Enabled, parsed.Info, revision, Context.System.TimeProvider.GetUtcNow(), resync, parsed.Warning);
+            Source, key, parsed.Enabled, parsed.Info, revision, Context.System.Clock().GetUtcNow(), resync, parsed.Warning);
         _memory.Keys[key] = new KeyState(revision, value is not null, changed);
         Log.LogInformation("Source {Source} saw {Key} = {Enabled} at revision {Revision} (resync: {Resync})", Source, key, parsed.Enabled, revision, resync);
         Context.System.EventStream.Publish(changed);
@@ -213,7 +216,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         _connection?.Cancel();
         _connection = null;
         _connected = false;
-        _reconnectingSince ??= Context.System.TimeProvider.GetUtcNow();
+        _reconnectingSince ??= Context.System.Clock().GetUtcNow();
         _lastError = Describe(error);
         var delay = NextBackoff();
         Log.LogWarning("Source {Source} lost etcd ({Error}); reconnecting in {Delay} from revision {Revision}, keeping the last known state",

@@ -1,4 +1,4 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 
 namespace MaintenanceActors;
@@ -6,6 +6,9 @@ namespace MaintenanceActors;
 /// <summary>Relays filtered EventStream events to a callback for <see cref="IMaintenance.Subscribe"/>.</summary>
 internal sealed class EventSubscriberActor : ReceiveActor
 {
+    private ILogger Log => _log ??= Context.System.LoggerFor(GetType());
+    private ILogger? _log;
+
     internal static readonly Type[] DefaultEventTypes =
     {
         typeof(MaintenanceStateChanged), typeof(MaintenanceTransitionCompleted), typeof(SourceHealthChanged), typeof(ResourceHealthChanged),

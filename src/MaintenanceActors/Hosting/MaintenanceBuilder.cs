@@ -1,4 +1,5 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
+using Akka.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MaintenanceActors;
@@ -48,7 +49,7 @@ public sealed class MaintenanceBuilder
     /// <summary>Watches a file given in <c>Maintenance:File</c> (adjusted by <paramref name="configure"/>).</summary>
     public MaintenanceBuilder AddFileSource(Action<FileSourceOptions>? configure = null)
     {
-        _sources.Add(new SourceEntry(SourceKind.File, null, sp => FileSourceFactory.Create(sp, configure)));
+        _sources.Add(new SourceEntry(SourceKind.File, null, (sp, _) => FileSourceFactory.Create(sp, configure)));
         return this;
     }
 
@@ -67,7 +68,7 @@ public sealed class MaintenanceBuilder
         {
             throw new MaintenanceConfigurationException($"Maintenance:Sources:{name}", "is registered twice; give each source a unique name");
         }
-        _sources.Add(new SourceEntry(SourceKind.Custom, name, _ => (name, () => Props.FromServices<TActor>(args))));
+        _sources.Add(new SourceEntry(SourceKind.Custom, name, (_, system) => (name, () => DependencyResolver.For(system).Props<TActor>(args))));
         return this;
     }
 
@@ -83,7 +84,7 @@ public sealed class MaintenanceBuilder
         var options = new ResourceOptions();
         configure?.Invoke(options);
         options.Validate(name);
-        _resources.Add(new ResourceEntry(name, new ResourceRegistration(name, () => Props.FromServices<TActor>(args), options)));
+        _resources.Add(new ResourceEntry(name, system => new ResourceRegistration(name, () => DependencyResolver.For(system).Props<TActor>(args), options)));
         return this;
     }
 
@@ -94,9 +95,9 @@ public sealed class MaintenanceBuilder
         return this;
     }
 
-    internal sealed record ResourceEntry(string Name, ResourceRegistration Registration);
+    internal sealed record ResourceEntry(string Name, Func<ActorSystem, ResourceRegistration> Registration);
 
     internal enum SourceKind { File, Custom }
 
-    internal sealed record SourceEntry(SourceKind Kind, string? Name, Func<IServiceProvider, (string Name, Func<Props> Props)> Build);
+    internal sealed record SourceEntry(SourceKind Kind, string? Name, Func<IServiceProvider, ActorSystem, (string Name, Func<Props> Props)> Build);
 }

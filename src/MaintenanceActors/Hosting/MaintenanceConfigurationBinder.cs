@@ -16,6 +16,7 @@ internal static class MaintenanceConfigurationBinder
         Duration(section, path, nameof(options.RestartMinBackoff), v => options.RestartMinBackoff = v);
         Duration(section, path, nameof(options.RestartMaxBackoff), v => options.RestartMaxBackoff = v);
         Duration(section, path, nameof(options.ReplyGrace), v => options.ReplyGrace = v);
+        Duration(section, path, nameof(options.ShutdownDrainTimeout), v => options.ShutdownDrainTimeout = v);
     }
 
     public static void Bind(IConfiguration? section, EtcdSourceOptions options)

@@ -1,4 +1,4 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
 using MaintenanceActors.Etcd;
 
 namespace MaintenanceActors;
@@ -216,6 +216,36 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
             return snapshot.Entries.Any(e => MaintenanceValueParser.Parse(e.Value, e.Key, e.ModRevision).Enabled);
         }
         return (await GetStatusAsync(cancellationToken).ConfigureAwait(false)).InMaintenance;
+    }
+
+    /// <summary>
+    /// Enters maintenance for good and waits until every resource drained or reached its deadline (capped at
+    /// <see cref="MaintenanceOptions.ShutdownDrainTimeout"/>); run by CoordinatedShutdown when the host stops.
+    /// Returns the drain's transition report, or null when the coordinator is not running or did not answer in time.
+    /// </summary>
+    public async Task<MaintenanceTransitionCompleted?> DrainForShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        IActorRef? supervisor;
+        lock (_gate)
+        {
+            supervisor = _supervisor;
+        }
+        if (supervisor is null)
+        {
+            return null;
+        }
+        // Readiness reports unhealthy from here on, before a single resource stops taking work.
+        _state.Desired = true;
+        try
+        {
+            var done = await supervisor.Ask<ShutdownDrainCompleted>(DrainForShutdown.Instance,
+                _options.ShutdownDrainTimeout + _options.ReplyGrace + _options.ReplyGrace, cancellationToken).ConfigureAwait(false);
+            return done.Transition;
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc />

@@ -1,8 +1,9 @@
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.Hosting;
+using Akka.Actor;
+using Akka.Hosting;
 using MaintenanceActors.Etcd;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace MaintenanceActors;
@@ -13,8 +14,12 @@ public static class MaintenanceServiceCollectionExtensions
     /// <summary>The actor system name used when the application has not registered one.</summary>
     public const string ActorSystemName = "maintenance";
 
-    /// <summary>Registers the coordinator, <see cref="IMaintenance"/>, health checks ("ready" and "live") and, if needed, an actor system.</summary>
-    /// <remarks>Options come from the <c>Maintenance</c> configuration section and are validated when the host starts.</remarks>
+    /// <summary>Registers the coordinator, <see cref="IMaintenance"/>, health checks ("ready" and "live") and, when the application runs no Akka.NET yet, an actor system.</summary>
+    /// <remarks>
+    /// Options come from the <c>Maintenance</c> configuration section and are validated when the host starts.
+    /// An application that already runs Akka.NET calls <c>services.AddAkka(...)</c> first and adds
+    /// <c>akka.WithMaintenance()</c> to it: the coordinator then lives in the application's own actor system.
+    /// </remarks>
     public static IServiceCollection AddMaintenance(this IServiceCollection services, Action<MaintenanceBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
@@ -31,22 +36,37 @@ public static class MaintenanceServiceCollectionExtensions
             .AddCheck<MaintenanceReadinessCheck>("maintenance", tags: new[] { "ready" })
             .AddCheck<MaintenanceLivenessCheck>("maintenance-coordinator", tags: new[] { "live" });
 
-        Action<ActorSystem, ActorRegistry, IServiceProvider> starter = (_, registry, sp) =>
+        if (!services.Any(d => d.ServiceType == typeof(AkkaConfigurationBuilder)))
         {
-            var coordinator = sp.GetRequiredService<MaintenanceCoordinator>();
+            services.AddAkka(ActorSystemName, akka => akka
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithMaintenance());
+        }
+        // Runs after Akka.Hosting's own hosted service started the system and its actors.
+        services.AddHostedService<MaintenanceStartCheck>();
+        return services;
+    }
+
+    /// <summary>
+    /// Starts the coordinator registered by <c>services.AddMaintenance(...)</c> in this actor system, registers its
+    /// <see cref="MaintenanceSupervisor"/> in the <see cref="ActorRegistry"/> (inject <c>IRequiredActor&lt;MaintenanceSupervisor&gt;</c>),
+    /// and drains like maintenance when the system shuts down (CoordinatedShutdown's <c>before-service-unbind</c> phase).
+    /// </summary>
+    public static AkkaConfigurationBuilder WithMaintenance(this AkkaConfigurationBuilder builder)
+    {
+        builder.AddHocon(MaintenanceShutdown.PhaseConfig(MaintenanceShutdown.DefaultPhaseTimeout), HoconAddMode.Prepend);
+        return builder.WithActors((system, registry, resolver) =>
+        {
+            var coordinator = resolver.GetService<MaintenanceCoordinator>()
+                ?? throw new InvalidOperationException("WithMaintenance() needs services.AddMaintenance(m => ...) to register the coordinator.");
             coordinator.Start();
             registry.Register<MaintenanceSupervisor>(coordinator.Supervisor);
-        };
-        var existing = services.FirstOrDefault(d => d.ServiceType == typeof(ActorSystemBuilder))?.ImplementationInstance as ActorSystemBuilder;
-        if (existing is not null)
-        {
-            existing.WithActors(starter);
-        }
-        else
-        {
-            services.AddActorSystem(ActorSystemName, b => b.WithActors(starter));
-        }
-        return services;
+            MaintenanceShutdown.Register(system, coordinator);
+        });
     }
 
     private static MaintenanceCoordinator CreateCoordinator(IServiceProvider sp, MaintenanceBuilder builder)
@@ -61,6 +81,10 @@ public static class MaintenanceServiceCollectionExtensions
         options.Validate();
 
         var system = sp.GetRequiredService<ActorSystem>();
+        if (sp.GetService<ILoggerFactory>() is { } loggerFactory)
+        {
+            MaintenanceRuntime.For(system).UseLoggerFactory(loggerFactory);
+        }
         var coordinator = new MaintenanceCoordinator(system, options, builder.Filter);
         if (builder.UsesEtcd)
         {
@@ -68,18 +92,30 @@ public static class MaintenanceServiceCollectionExtensions
             MaintenanceConfigurationBinder.Bind(configuration?.GetSection(EtcdSourceOptions.SectionName), etcd);
             builder.Etcd?.Invoke(etcd);
             etcd.Validate();
-            var client = new EtcdClient(etcd.ToClientOptions(system.TimeProvider), sp.GetService<ILoggerFactory>()?.CreateLogger<EtcdClient>());
+            var client = new EtcdClient(etcd.ToClientOptions(TimeProvider.System), sp.GetService<ILoggerFactory>()?.CreateLogger<EtcdClient>());
             coordinator.UseEtcd(etcd, client, ownsClient: true);
         }
         foreach (var source in builder.Sources)
         {
-            var (name, props) = source.Build(sp);
+            var (name, props) = source.Build(sp, system);
             coordinator.AddSource(name, props);
         }
         foreach (var resource in builder.Resources)
         {
-            coordinator.RegisterResource(resource.Registration);
+            coordinator.RegisterResource(resource.Registration(system));
         }
         return coordinator;
+    }
+
+    /// <summary>Fails the start, with what to add, when the coordinator was registered but no actor system started it.</summary>
+    private sealed class MaintenanceStartCheck(MaintenanceCoordinator coordinator) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => coordinator.IsStarted
+            ? Task.CompletedTask
+            : throw new InvalidOperationException(
+                "The maintenance coordinator was registered with AddMaintenance but no actor system started it: the application " +
+                "registers its own Akka.NET system, so add .WithMaintenance() to its services.AddAkka(...) configuration.");
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

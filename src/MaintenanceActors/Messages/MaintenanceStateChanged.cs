@@ -20,4 +20,4 @@ public sealed record MaintenanceStateChanged(
     string? Warning = null);
 
 /// <summary>Published by a (re)started supervisor: sources tell their current values and health to <paramref name="ReplyTo"/> (not published again).</summary>
-public sealed record MaintenanceStateRequested(MaintenanceActors.Actors.IActorRef ReplyTo);
+public sealed record MaintenanceStateRequested(Akka.Actor.IActorRef ReplyTo);

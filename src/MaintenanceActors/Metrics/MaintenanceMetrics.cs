@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
-using MaintenanceActors.Actors;
+using Akka.Actor;
 
 namespace MaintenanceActors;
 

@@ -24,11 +24,18 @@ public sealed class MaintenanceOptions
     /// <summary>Extra time after a resource's deadline before the supervisor stops waiting for its answer (default 2 s).</summary>
     public TimeSpan ReplyGrace { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Deadline of the drain that runs when the host stops (CoordinatedShutdown's <c>before-service-unbind</c> phase; default 20 s).
+    /// Each resource gets the shorter of this and its own drain timeout; keep it below the host's shutdown timeout (30 s by default).
+    /// </summary>
+    public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>Checks every field; throws <see cref="MaintenanceConfigurationException"/> naming the first bad one.</summary>
     public void Validate(string section = SectionName)
     {
         Positive(DrainTimeout, $"{section}:DrainTimeout", "e.g. 00:00:30");
         Positive(ResumeTimeout, $"{section}:ResumeTimeout", "e.g. 00:00:10");
+        Positive(ShutdownDrainTimeout, $"{section}:ShutdownDrainTimeout", "e.g. 00:00:20");
         if (Debounce < TimeSpan.Zero)
         {
             throw new MaintenanceConfigurationException($"{section}:Debounce", "must be zero (off) or positive (e.g. 00:00:00.200)");

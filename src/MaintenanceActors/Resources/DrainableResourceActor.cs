@@ -1,4 +1,4 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 
 namespace MaintenanceActors;
@@ -16,6 +16,10 @@ namespace MaintenanceActors;
 /// </remarks>
 public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
 {
+    /// <summary>A logger named after the actor class, writing to the host's logging.</summary>
+    protected ILogger Log => _log ??= Context.System.LoggerFor(GetType());
+    private ILogger? _log;
+
     private static readonly object DeadlineTimer = new();
     private static readonly object GraceTimer = new();
 
@@ -42,7 +46,7 @@ public abstract class DrainableResourceActor : ReceiveActor, IWithTimers
     protected ResourceState State { get; private set; } = ResourceState.Running;
 
     /// <summary>The clock of the actor system.</summary>
-    protected TimeProvider Time => Context.System.TimeProvider;
+    protected TimeProvider Time => Context.System.Clock();
 
     /// <summary>
     /// Why, by whom and until when maintenance was asked for: the <see cref="EnterMaintenance.Info"/> of the Enter

@@ -1,4 +1,5 @@
-using MaintenanceActors.Actors;
+using Microsoft.Extensions.Logging;
+using Akka.Actor;
 
 namespace MaintenanceActors;
 
@@ -10,6 +11,10 @@ namespace MaintenanceActors;
 /// </remarks>
 public abstract class MaintenanceSourceActor : ReceiveActor
 {
+    /// <summary>A logger named after the actor class, writing to the host's logging.</summary>
+    protected ILogger Log => _log ??= Context.System.LoggerFor(GetType());
+    private ILogger? _log;
+
     private readonly Dictionary<string, (long Revision, MaintenanceValue Value, MaintenanceStateChanged Event)> _last = new(StringComparer.Ordinal);
     private static long s_revisions;
     private SourceHealth? _health;
@@ -48,7 +53,7 @@ public abstract class MaintenanceSourceActor : ReceiveActor
         // Process-wide and increasing, so a restarted source's first value still counts as newer than its predecessor's last.
         var revision = Interlocked.Increment(ref s_revisions);
         var changed = new MaintenanceStateChanged(
-            SourceName, key, value.Enabled, value.Info, revision, Context.System.TimeProvider.GetUtcNow(), Warning: value.Warning);
+            SourceName, key, value.Enabled, value.Info, revision, Context.System.Clock().GetUtcNow(), Warning: value.Warning);
         _last[key] = (revision, value, changed);
         Context.System.EventStream.Publish(changed);
         return true;
@@ -61,7 +66,7 @@ public abstract class MaintenanceSourceActor : ReceiveActor
     protected void ReportHealth(bool connected, string? lastError = null, IReadOnlyList<string>? warnings = null, long lastRevision = 0)
     {
         var health = new SourceHealth(SourceName, connected ? ComponentHealth.Healthy : ComponentHealth.Unhealthy, connected,
-            connected ? null : _health?.ReconnectingSince ?? Context.System.TimeProvider.GetUtcNow(),
+            connected ? null : _health?.ReconnectingSince ?? Context.System.Clock().GetUtcNow(),
             lastRevision, lastError, warnings ?? Array.Empty<string>());
         if (_health is not null && _health.Connected == health.Connected && _health.LastError == health.LastError
             && _health.Warnings.SequenceEqual(health.Warnings))

@@ -1,4 +1,5 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
+using Akka.Pattern;
 using Microsoft.Extensions.Logging;
 
 namespace MaintenanceActors;
@@ -11,8 +12,14 @@ namespace MaintenanceActors;
 /// </remarks>
 public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
 {
+    private ILogger Log => _log ??= Context.System.LoggerFor(GetType());
+    private ILogger? _log;
+
     /// <summary>The source name used by <see cref="SetMaintenanceMode"/>.</summary>
     public const string ManualSource = "manual";
+
+    /// <summary>The source name of the vote a host stop casts (see <see cref="MaintenanceOptions.ShutdownDrainTimeout"/>).</summary>
+    public const string ShutdownSource = "shutdown";
 
     // One transition being superseded plus the one superseding it: enough to preempt a slow drain at once,
     // while a storm of toggles only rewrites _desired (bounded memory).
@@ -27,6 +34,8 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, SourceHealth> _sourceHealth = new(StringComparer.Ordinal);
     private readonly Dictionary<long, TransitionRun> _outstanding = new();
     private readonly List<(bool Enabled, IActorRef ReplyTo)> _waiters = new();
+    private readonly List<IActorRef> _shutdownWaiters = new();
+    private bool _shuttingDown;
     private readonly List<ResourceRegistration> _initialResources;
 
     private bool _desired;
@@ -67,6 +76,7 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         Receive<GetResourceStats>(_ => GatherStats(Sender));
         Receive<GetResourceNames>(_ => Sender.Tell((IReadOnlyList<string>)_resources.Keys.Order(StringComparer.Ordinal).ToArray(), Self));
         Receive<WaitForMaintenanceMode>(OnWait);
+        Receive<DrainForShutdown>(_ => OnShutdown());
         Receive<AddResource>(add =>
         {
             try
@@ -101,11 +111,6 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 
-    /// <summary>Restarts a crashed resource with exponential backoff; it then asks for the desired state again.</summary>
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(-1, Timeout.InfiniteTimeSpan, _ => Directive.Restart)
-            .WithBackoff(_options.RestartMinBackoff, _options.RestartMaxBackoff, 0.2);
-
     private void StartResource(ResourceRegistration registration)
     {
         if (_resources.ContainsKey(registration.Name))
@@ -114,7 +119,12 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
                 "is registered twice; give each resource a unique name");
         }
         registration.Options.Validate(registration.Name);
-        var child = Context.ActorOf(registration.Props(), registration.Name);
+        // A crashed resource is stopped and started again after an exponential backoff; its PreStart then asks for the
+        // desired state. The backoff supervisor forwards our messages to the resource and passes what the resource tells
+        // its parent on to us with itself as sender, so the resource is known here by the backoff supervisor's ref.
+        var backoff = Backoff.OnFailure(registration.Props(), registration.Name, _options.RestartMinBackoff, _options.RestartMaxBackoff, 0.2, -1)
+            .WithAutoReset(_options.RestartMaxBackoff);
+        var child = Context.ActorOf(BackoffSupervisor.Props(backoff), registration.Name);
         _resources[registration.Name] = new ResourceEntry(registration, child);
     }
 
@@ -152,7 +162,7 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         _metrics.SetInMaintenance(desired);
         Log.LogInformation("Maintenance desired state is now {Enabled} (source {Source}, key {Key}, revision {Revision})",
             desired, changed.Source, changed.Key, changed.Revision);
-        if (_options.Debounce > TimeSpan.Zero)
+        if (_options.Debounce > TimeSpan.Zero && !_shuttingDown)
         {
             Timers.StartSingleTimer(DebounceTimer, DebounceElapsed.Instance, _options.Debounce);
             return;
@@ -162,7 +172,7 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
 
     private void OnSetManual(SetMaintenanceMode set)
     {
-        OnStateChanged(new MaintenanceStateChanged(ManualSource, ManualSource, set.Enabled, set.Info, ++_manualRevision, Context.System.TimeProvider.GetUtcNow()));
+        OnStateChanged(new MaintenanceStateChanged(ManualSource, ManualSource, set.Enabled, set.Info, ++_manualRevision, Context.System.Clock().GetUtcNow()));
         Sender.Tell(new Status.Success(set.Enabled), Self);
     }
 
@@ -175,9 +185,9 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         var epoch = ++_epoch;
         var target = _desired;
         _sentTarget = target;
-        var run = new TransitionRun(epoch, target, Context.System.TimeProvider.GetTimestamp());
+        var run = new TransitionRun(epoch, target, Context.System.Clock().GetTimestamp());
         _outstanding[epoch] = run;
-        var now = Context.System.TimeProvider.GetUtcNow();
+        var now = Context.System.Clock().GetUtcNow();
         var self = Self;
         if (target)
         {
@@ -194,10 +204,14 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
     private Task<DrainCompleted> AskDrain(ResourceEntry resource, long epoch, DateTimeOffset now)
     {
         var timeout = resource.Registration.Options.DrainTimeout ?? _options.DrainTimeout;
+        if (_shuttingDown && _options.ShutdownDrainTimeout < timeout)
+        {
+            timeout = _options.ShutdownDrainTimeout;
+        }
         var message = new EnterMaintenance(epoch, now + timeout, _desiredInfo);
         var name = resource.Registration.Name;
-        var started = Context.System.TimeProvider.GetTimestamp();
-        var time = Context.System.TimeProvider;
+        var started = Context.System.Clock().GetTimestamp();
+        var time = Context.System.Clock();
         return resource.Actor.Ask<DrainCompleted>(message, timeout + _options.ReplyGrace).ContinueWith(t => t.IsCompletedSuccessfully
             ? t.Result
             : new DrainCompleted(name, epoch, DrainOutcome.Failed, -1, time.GetElapsedTime(started), NoAnswer(name, t)), TaskScheduler.Default);
@@ -206,8 +220,8 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
     private Task<ResumeCompleted> AskResume(ResourceEntry resource, long epoch)
     {
         var name = resource.Registration.Name;
-        var started = Context.System.TimeProvider.GetTimestamp();
-        var time = Context.System.TimeProvider;
+        var started = Context.System.Clock().GetTimestamp();
+        var time = Context.System.Clock();
         return resource.Actor.Ask<ResumeCompleted>(new ExitMaintenance(epoch), _options.ResumeTimeout + _options.ReplyGrace).ContinueWith(t => t.IsCompletedSuccessfully
             ? t.Result
             : new ResumeCompleted(name, epoch, ResumeOutcome.Failed, time.GetElapsedTime(started), NoAnswer(name, t)), TaskScheduler.Default);
@@ -228,7 +242,7 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         foreach (var resume in results.Resumes) Record(resume);
         var superseded = results.Epoch != _epoch;
         var completed = new MaintenanceTransitionCompleted(results.Epoch, run.Enabled, superseded, results.Drains, results.Resumes,
-            Context.System.TimeProvider.GetElapsedTime(run.StartedAt));
+            Context.System.Clock().GetElapsedTime(run.StartedAt));
         if (!superseded)
         {
             _applied = run.Enabled;
@@ -242,6 +256,35 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         // Also after a superseded one: it may be the last outstanding transition, finishing after the newer one.
         AnswerWaiters();
         Drive();
+        AnswerShutdownWaiters();
+    }
+
+    private void OnShutdown()
+    {
+        _shuttingDown = true;
+        _shutdownWaiters.Add(Sender);
+        if (Timers.IsTimerActive(DebounceTimer))
+        {
+            Timers.Cancel(DebounceTimer); // a host stop does not wait out a debounce
+        }
+        // A vote no source can take back: maintenance is on while any vote is on.
+        OnStateChanged(new MaintenanceStateChanged(ShutdownSource, ShutdownSource, true, new MaintenanceInfo("shutting down", Environment.MachineName),
+            1, Context.System.Clock().GetUtcNow()));
+        Drive();
+        AnswerShutdownWaiters();
+    }
+
+    private void AnswerShutdownWaiters()
+    {
+        if (_shutdownWaiters.Count == 0 || _outstanding.Count != 0 || !_applied || !_desired)
+        {
+            return;
+        }
+        foreach (var waiter in _shutdownWaiters)
+        {
+            waiter.Tell(new ShutdownDrainCompleted(_lastTransition), Self);
+        }
+        _shutdownWaiters.Clear();
     }
 
     private void OnResourceStarted(ResourceStarted started)
@@ -257,7 +300,7 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         }
         // Re-apply what was last sent; replies come back here as plain DrainCompleted / ResumeCompleted.
         object message = _sentTarget
-            ? new EnterMaintenance(_epoch, Context.System.TimeProvider.GetUtcNow() + (entry.Registration.Options.DrainTimeout ?? _options.DrainTimeout), _desiredInfo)
+            ? new EnterMaintenance(_epoch, Context.System.Clock().GetUtcNow() + (entry.Registration.Options.DrainTimeout ?? _options.DrainTimeout), _desiredInfo)
             : new ExitMaintenance(_epoch);
         entry.Actor.Tell(message, Self);
     }

@@ -1,4 +1,4 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
 
 namespace MaintenanceActors;
 
@@ -21,3 +21,16 @@ public sealed class GetResourceNames
     public static readonly GetResourceNames Instance = new();
     private GetResourceNames() { }
 }
+
+/// <summary>
+/// Host stop: enter maintenance for good (no source can end it) with each resource's deadline capped at
+/// <see cref="MaintenanceOptions.ShutdownDrainTimeout"/>; answered with <see cref="ShutdownDrainCompleted"/> once drained.
+/// </summary>
+internal sealed class DrainForShutdown
+{
+    public static readonly DrainForShutdown Instance = new();
+    private DrainForShutdown() { }
+}
+
+/// <summary>The answer to <see cref="DrainForShutdown"/>: the transition that left the service in maintenance (null if none ran).</summary>
+internal sealed record ShutdownDrainCompleted(MaintenanceTransitionCompleted? Transition);

@@ -1,4 +1,4 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
 
 namespace MaintenanceActors;
 
@@ -19,7 +19,7 @@ public sealed class WebhookSource
         options.Validate();
         _system = system;
         Options = options;
-        _signature = new WebhookSignature(options.Secret, options.Tolerance, system.TimeProvider);
+        _signature = new WebhookSignature(options.Secret, options.Tolerance, system.Clock());
         var relay = system.ActorOf(Props.Create(() => new StateRelay(this)));
         system.EventStream.Subscribe(relay, typeof(MaintenanceStateRequested));
     }
@@ -46,7 +46,7 @@ public sealed class WebhookSource
         var revision = Interlocked.Increment(ref _revision);
         var value = MaintenanceValueParser.Parse(body, Options.SourceName, revision);
         var changed = new MaintenanceStateChanged(
-            Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.TimeProvider.GetUtcNow(), Warning: value.Warning);
+            Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.Clock().GetUtcNow(), Warning: value.Warning);
         lock (_warnings)
         {
             if (_last is null || _last.Revision < revision) _last = changed;

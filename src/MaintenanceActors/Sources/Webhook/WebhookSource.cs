@@ -20,7 +20,7 @@ public sealed class WebhookSource
         _system = system;
         Options = options;
         _signature = new WebhookSignature(options.Secret, options.Tolerance, system.Clock());
-        var relay = system.ActorOf(Props.Create(() => new StateRelay(this)));
+        var relay = system.ActorOf(FactoryProps.Create(() => new StateRelay(this)));
         system.EventStream.Subscribe(relay, typeof(MaintenanceStateRequested));
     }
 

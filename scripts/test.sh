@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test against real components (etcd, grpcio, ...) started by the fixtures.
-# Prints one closing line: "N passed, N failed, N skipped".
+# Prints one closing line: "Tests: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || exit 1

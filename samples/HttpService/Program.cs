@@ -8,22 +8,23 @@
 //           curl -i localhost:5080/items          -> 503 application/problem+json, Retry-After
 //           curl localhost:5080/health            -> still answers: "draining", then "drained"
 //           etcdctl del /maintenance/http-service -> back to 200
+//
+// A bad setting stops it with one line naming the variable and exit code 2.
 using System.Net;
 using HttpService;
 using MaintenanceActors;
 using MaintenanceActors.AspNetCore;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Samples;
 
-var etcdEndpoints = Env("ETCD_ENDPOINTS", "127.0.0.1:2379");
-var maintenanceKey = Env("MAINTENANCE_KEY", "/maintenance/http-service");
-var portText = Env("PORT", "5080");
-if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+return SampleEnvironment.Run(() =>
 {
-    Console.Error.WriteLine($"PORT must be a TCP port number from 1 to 65535 (default 5080), not '{portText}'.");
-    return 2;
-}
+var etcdEndpoints = SampleEnvironment.Text("ETCD_ENDPOINTS", "127.0.0.1:2379", "Maintenance:Etcd:Endpoints");
+var maintenanceKey = SampleEnvironment.Text("MAINTENANCE_KEY", "/maintenance/http-service", "Maintenance:Etcd:Key");
+var port = SampleEnvironment.Port("PORT", 5080);
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json (log levels) is read from beside the binary, wherever the process is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
 builder.Services.AddSingleton<ItemStore>();
 builder.Services.AddMaintenance(m => m
@@ -40,26 +41,17 @@ builder.Services.AddMaintenance(m => m
 
 var app = builder.Build();
 
-// First in the pipeline: every request is counted before anything else runs.
+// First in the pipeline: every request is counted before anything else runs. (It also starts the coordinator's
+// validation, so a bad setting stops the process here, before it listens.)
 app.UseMaintenance();
 
 // /health is skipped by the gate (default skip prefix), so it answers during maintenance too.
 app.MapGet("/health", async (IMaintenance maintenance, CancellationToken cancellationToken) =>
-{
-    var status = await maintenance.GetStatusAsync(cancellationToken);
-    return Results.Json(new
-    {
-        status = !status.InMaintenance ? "serving" : status.AppliedEnabled && !status.TransitionInProgress ? "drained" : "draining",
-        inMaintenance = status.InMaintenance,
-        reasons = status.Reasons,
-        lastTransition = status.LastTransition is { } t
-            ? new { t.Epoch, t.Enabled, t.Succeeded, durationMs = t.Duration.TotalMilliseconds, drains = t.Drains.Select(d => new { d.Resource, outcome = d.Outcome.ToString(), d.InFlightAtDeadline }) }
-            : null,
-    });
-});
+    Results.Json(await MaintenanceHealthView.ReadAsync(maintenance, cancellationToken)));
 
 // Readiness for load balancers: unhealthy from the moment maintenance is entered, before anything is refused.
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+// Degraded (200) says a maintenance source has been away too long or holds a malformed value: see "checks" in the body.
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
 
 app.MapGet("/items", (ItemStore store) => store.All());
 
@@ -87,6 +79,4 @@ app.MapGet("/slow", async (int? ms, CancellationToken cancellationToken) =>
 
 app.Run();
 return 0;
-
-// Unset and empty both mean "use the default".
-static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
+});

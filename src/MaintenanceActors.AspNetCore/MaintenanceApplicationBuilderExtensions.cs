@@ -27,6 +27,9 @@ public static class MaintenanceApplicationBuilderExtensions
         var grpcOptions = grpc is null ? new GrpcDrainOptions() : services.GetRequiredService<IOptions<GrpcDrainOptions>>().Value;
         grpcOptions.Validate();
         var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        // Resolving the coordinator binds and validates every maintenance option now, so a bad setting stops the
+        // application before it listens instead of when the actor system starts.
+        _ = services.GetService<IMaintenance>();
         var grpcMessage = grpcOptions.UnavailableMessage;
 
         return app.Use(next => new MaintenanceMiddleware(next, gates, httpOptions, timeProvider, grpc, grpcMessage).InvokeAsync);

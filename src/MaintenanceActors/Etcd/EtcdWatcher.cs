@@ -246,8 +246,11 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         _reconnectingSince ??= Context.System.Clock().GetUtcNow();
         _lastError = Describe(error);
         var delay = NextBackoff();
-        Log.LogWarning("Source {Source} lost etcd ({Error}); reconnecting in {Delay} from revision {Revision}, keeping the last known state",
-            Source, _lastError, delay, _memory.LastRevision + 1);
+        // The first failure of an outage (and every tenth retry) is a warning; the retries between are debug, so a long
+        // outage does not flood the log while health keeps saying "reconnecting since" with the error.
+        Log.Log(_attempt == 1 || _attempt % 10 == 0 ? LogLevel.Warning : LogLevel.Debug,
+            "Source {Source} lost etcd ({Error}); attempt {Attempt}, reconnecting in {Delay} from revision {Revision}, keeping the last known state",
+            Source, _lastError, _attempt, delay, _memory.LastRevision + 1);
         Timers.StartSingleTimer(ReconnectTimer, ConnectNow.Instance, delay);
         PublishHealth();
     }

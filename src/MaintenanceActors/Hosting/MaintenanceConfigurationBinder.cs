@@ -17,6 +17,13 @@ internal static class MaintenanceConfigurationBinder
         Duration(section, path, nameof(options.RestartMaxBackoff), v => options.RestartMaxBackoff = v);
         Duration(section, path, nameof(options.ReplyGrace), v => options.ReplyGrace = v);
         Duration(section, path, nameof(options.ShutdownDrainTimeout), v => options.ShutdownDrainTimeout = v);
+        Duration(section, path, nameof(options.SourceOutageThreshold), v => options.SourceOutageThreshold = v);
+        if (section[nameof(options.SourceOutageReadiness)] is { } policy)
+        {
+            options.SourceOutageReadiness = Enum.TryParse<SourceOutagePolicy>(policy, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+                ? parsed
+                : throw new MaintenanceConfigurationException($"{path}:{nameof(options.SourceOutageReadiness)}", $"must be Degraded or NotReady, but was '{policy}'");
+        }
     }
 
     public static void Bind(IConfiguration? section, EtcdSourceOptions options)

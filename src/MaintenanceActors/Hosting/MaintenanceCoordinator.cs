@@ -47,6 +47,15 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <inheritdoc />
     public bool IsInMaintenance => _state.Desired;
 
+    /// <summary>The options in use (validated at start).</summary>
+    internal MaintenanceOptions Options => _options;
+
+    /// <summary>The last health of each source, readable from any thread (readiness reads it on every probe).</summary>
+    internal IReadOnlyDictionary<string, SourceHealth> SourceHealth => _state.Sources;
+
+    /// <summary>The actor system's clock.</summary>
+    internal TimeProvider Clock => _system.Clock();
+
     /// <summary>Uses etcd as a source through <paramref name="client"/>, and as the target of <see cref="SetMaintenanceModeAsync"/>.</summary>
     public MaintenanceCoordinator UseEtcd(EtcdSourceOptions options, EtcdClient client, bool ownsClient = false)
     {

@@ -30,12 +30,26 @@ public sealed class MaintenanceOptions
     /// </summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a source may be disconnected (etcd unreachable, never reached) before readiness says so (default 30 s).</summary>
+    public TimeSpan SourceOutageThreshold { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// What readiness reports once a source has been away longer than <see cref="SourceOutageThreshold"/>: <see cref="SourceOutagePolicy.Degraded"/>
+    /// (default: stay ready, report Degraded with the error, since the last known state still stands) or <see cref="SourceOutagePolicy.NotReady"/>.
+    /// </summary>
+    public SourceOutagePolicy SourceOutageReadiness { get; set; } = SourceOutagePolicy.Degraded;
+
     /// <summary>Checks every field; throws <see cref="MaintenanceConfigurationException"/> naming the first bad one.</summary>
     public void Validate(string section = SectionName)
     {
         Positive(DrainTimeout, $"{section}:DrainTimeout", "e.g. 00:00:30");
         Positive(ResumeTimeout, $"{section}:ResumeTimeout", "e.g. 00:00:10");
         Positive(ShutdownDrainTimeout, $"{section}:ShutdownDrainTimeout", "e.g. 00:00:20");
+        Positive(SourceOutageThreshold, $"{section}:SourceOutageThreshold", "e.g. 00:00:30");
+        if (!Enum.IsDefined(SourceOutageReadiness))
+        {
+            throw new MaintenanceConfigurationException($"{section}:SourceOutageReadiness", $"must be Degraded or NotReady, but was {SourceOutageReadiness}");
+        }
         if (Debounce < TimeSpan.Zero)
         {
             throw new MaintenanceConfigurationException($"{section}:Debounce", "must be zero (off) or positive (e.g. 00:00:00.200)");
@@ -59,4 +73,13 @@ public sealed class MaintenanceOptions
             throw new MaintenanceConfigurationException(field, $"must be a positive duration ({example}), but was {value}");
         }
     }
+}
+
+/// <summary>What readiness says while a maintenance source has been away longer than <see cref="MaintenanceOptions.SourceOutageThreshold"/>.</summary>
+public enum SourceOutagePolicy
+{
+    /// <summary>Stay ready (the last known state still stands) and report Degraded with the source's error.</summary>
+    Degraded,
+    /// <summary>Report not ready until the source is back.</summary>
+    NotReady,
 }

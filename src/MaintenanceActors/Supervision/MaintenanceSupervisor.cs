@@ -69,7 +69,11 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         Receive<DrainCompleted>(d => Record(d));
         Receive<ResumeCompleted>(r => Record(r));
         Receive<ResourceHealthChanged>(OnResourceHealth);
-        Receive<SourceHealthChanged>(h => _sourceHealth[h.Health.Source] = h.Health, h => _filter.Sources is null || _filter.Sources.Contains(h.Health.Source));
+        Receive<SourceHealthChanged>(h =>
+        {
+            _sourceHealth[h.Health.Source] = h.Health;
+            _state.SetSource(h.Health);
+        }, h => _filter.Sources is null || _filter.Sources.Contains(h.Health.Source));
         Receive<SourceHealthChanged>(_ => { });
         Receive<GetMaintenanceStatus>(_ => Sender.Tell(BuildStatus(), Self));
         Receive<GetHealth>(_ => Sender.Tell(BuildHealth(), Self));

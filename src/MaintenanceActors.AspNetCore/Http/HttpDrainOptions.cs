@@ -17,6 +17,12 @@ public sealed class HttpDrainOptions
     /// <summary>Retry-After when the end of maintenance is unknown; null sends none. Default: 30 s.</summary>
     public TimeSpan? DefaultRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Longest Retry-After sent, however far away "until" is (a value set for next year must not tell clients to stay away
+    /// for a year, and the operator may end maintenance early). Default: 1 hour.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The problem "type" URI of a refusal. Default: urn:maintenance-actors:problem:maintenance.</summary>
     public string ProblemType { get; set; } = "urn:maintenance-actors:problem:maintenance";
 
@@ -52,6 +58,11 @@ public sealed class HttpDrainOptions
         if (DefaultRetryAfter is { } retry && retry < TimeSpan.Zero)
         {
             throw new MaintenanceConfigurationException($"{section}:DefaultRetryAfter", "must be zero or positive, or null to send no Retry-After");
+        }
+
+        if (MaxRetryAfter < TimeSpan.FromSeconds(1))
+        {
+            throw new MaintenanceConfigurationException($"{section}:MaxRetryAfter", $"must be at least one second (e.g. 01:00:00), but was {MaxRetryAfter}");
         }
 
         if (ReadinessDelay < TimeSpan.Zero)

@@ -63,12 +63,13 @@ internal sealed class MaintenanceRefusal(HttpDrainOptions options, TimeProvider 
 
     internal long? RetryAfterSeconds(DateTimeOffset? until, DateTimeOffset now)
     {
+        var cap = (long)Math.Floor(options.MaxRetryAfter.TotalSeconds);
         if (until is { } end && end > now)
         {
-            return Math.Max(1, (long)Math.Ceiling((end - now).TotalSeconds));
+            return Math.Clamp((long)Math.Ceiling((end - now).TotalSeconds), 1, cap);
         }
 
-        return options.DefaultRetryAfter is { } fallback ? (long)Math.Ceiling(fallback.TotalSeconds) : null;
+        return options.DefaultRetryAfter is { } fallback ? Math.Min((long)Math.Ceiling(fallback.TotalSeconds), cap) : null;
     }
 
     private static string Detail(GateClosure? closure)

@@ -16,18 +16,23 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 var recorder = new TrafficRecorder();
 string? firstRefusal = null;
 using var stop = new CancellationTokenSource();
+// Slow clients start staggered over one slow request's length, so at any moment some long request is midway.
 var clients = Enumerable.Range(0, settings.Clients)
-    .Select(i => Task.Run(() => ClientLoop(i < settings.SlowClients ? $"/slow?ms={settings.SlowMs}" : "/items", stop.Token)))
+    .Select(i => Task.Run(() => ClientLoop(
+        i < settings.SlowClients ? $"/slow?ms={settings.SlowMs}" : "/items",
+        i < settings.SlowClients ? TimeSpan.FromMilliseconds(settings.SlowMs * i / (double)Math.Max(1, settings.SlowClients)) : TimeSpan.Zero,
+        stop.Token)))
     .ToArray();
 
 var timeline = new Timeline(recorder);
 await timeline.WaitAsync(settings.Warmup);
 timeline.Mark("traffic steady");
 
-var startedBeforeEnter = recorder.InFlightSnapshot();
-var slowAtEnter = recorder.SlowInFlight;
+// Put while a long request is midway (started a while ago, most of it still ahead), so the drain has real work to wait for.
+var longRequest = await WaitForSlowRequestMidway();
 var enterAt = await Toggle(true);
-timeline.Mark($"etcdctl put {settings.Key} true   (client requests in flight: {startedBeforeEnter.Count}, of which slow: {slowAtEnter})");
+var caught = recorder.InFlightAt(enterAt);
+timeline.Mark($"etcdctl put {settings.Key} true   (client requests in flight at the put: {caught.Count}, of which slow: {caught.Count(r => r.Slow)})");
 await timeline.WaitAsync(settings.Hold);
 var health = await ReadHealth();
 timeline.Mark($"GET /health -> {health}");
@@ -40,12 +45,32 @@ await Task.WhenAll(clients);
 timeline.Mark("traffic stopped");
 
 timeline.Print();
-Summary.Print(recorder, enterAt, exitAt, startedBeforeEnter, firstRefusal);
-return recorder.Lost > 0 ? 1 : 0;
+Summary.Print(recorder, enterAt, exitAt, longRequest, firstRefusal);
+return recorder.Lost > 0 || longRequest is not { Status: 200 or 201 } ? 1 : 0;
 
-async Task ClientLoop(string path, CancellationToken cancel)
+async Task<RequestRecord?> WaitForSlowRequestMidway()
+{
+    if (settings.SlowClients == 0)
+    {
+        return null;
+    }
+    var slow = TimeSpan.FromMilliseconds(settings.SlowMs);
+    var deadline = recorder.Elapsed + slow * 4;
+    while (recorder.Elapsed < deadline)
+    {
+        if (recorder.SlowRequestMidway(slow / 10, slow / 3) is { } request)
+        {
+            return request;
+        }
+        await Task.Delay(5);
+    }
+    return null;
+}
+
+async Task ClientLoop(string path, TimeSpan startDelay, CancellationToken cancel)
 {
     bool slow = path.StartsWith("/slow", StringComparison.Ordinal);
+    try { await Task.Delay(startDelay, cancel); } catch (OperationCanceledException) { return; }
     while (!cancel.IsCancellationRequested)
     {
         var id = recorder.Start(slow);

@@ -37,12 +37,20 @@ internal sealed class TrafficRecorder
 
     public int InFlight => records.Values.Count(r => r.End is null);
 
-    public int SlowInFlight => records.Values.Count(r => r.End is null && r.Slow);
+    /// <summary>
+    /// The requests in flight at the instant <paramref name="at"/>, decided afterwards from each request's own start and
+    /// end times (a walk over live records while clients run would mix moments). A client runs one request at a time,
+    /// so this never exceeds the number of clients.
+    /// </summary>
+    public IReadOnlyList<RequestRecord> InFlightAt(TimeSpan at) =>
+        records.Values.Where(r => r.Start <= at && (r.End is null || r.End > at)).ToArray();
 
-    public IReadOnlyList<long> InFlightSnapshot() =>
-        records.Where(kv => kv.Value.End is null).Select(kv => kv.Key).ToArray();
-
-    public RequestRecord Get(long id) => records[id];
+    /// <summary>A slow request that started at least <paramref name="minAge"/> ago and has most of its time still ahead, if any.</summary>
+    public RequestRecord? SlowRequestMidway(TimeSpan minAge, TimeSpan maxAge)
+    {
+        var now = clock.Elapsed;
+        return records.Values.FirstOrDefault(r => r.Slow && r.End is null && now - r.Start >= minAge && now - r.Start <= maxAge);
+    }
 
     public IReadOnlyCollection<RequestRecord> All => records.Values.ToArray();
 

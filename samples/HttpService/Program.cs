@@ -2,7 +2,8 @@
 //
 //   ETCD_ENDPOINTS   etcd endpoints, comma-separated, host:port or http://host:port (default 127.0.0.1:2379)
 //   MAINTENANCE_KEY  the key to watch (default /maintenance/http-service)
-//   PORT             port to listen on, on 127.0.0.1 (default 5080)
+//   PORT             port to listen on (default 5080)
+//   LISTEN_ADDRESS   address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
 //
 // Try it:   etcdctl put /maintenance/http-service '{"enabled":true,"reason":"upgrade"}'
 //           curl -i localhost:5080/items          -> 503 application/problem+json, Retry-After
@@ -22,10 +23,11 @@ return SampleEnvironment.Run(() =>
 var etcdEndpoints = SampleEnvironment.Text("ETCD_ENDPOINTS", "127.0.0.1:2379", "Maintenance:Etcd:Endpoints");
 var maintenanceKey = SampleEnvironment.Text("MAINTENANCE_KEY", "/maintenance/http-service", "Maintenance:Etcd:Key");
 var port = SampleEnvironment.Port("PORT", 5080);
+var listenAddress = SampleEnvironment.ListenAddress();
 
 // appsettings.json (log levels) is read from beside the binary, wherever the process is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(listenAddress, port));
 builder.Services.AddSingleton<ItemStore>();
 builder.Services.AddMaintenance(m => m
     .UseEtcd(etcd =>

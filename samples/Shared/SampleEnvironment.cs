@@ -33,6 +33,15 @@ internal static class SampleEnvironment
             : throw new SampleConfigurationException($"{name} must be a TCP port number from 1 to 65535 (default {fallback}), not '{text}'.");
     }
 
+    /// <summary>The address to listen on: loopback unless the variable says otherwise (e.g. 0.0.0.0 in a container).</summary>
+    public static System.Net.IPAddress ListenAddress(string name = "LISTEN_ADDRESS")
+    {
+        var text = Text(name, "127.0.0.1");
+        return System.Net.IPAddress.TryParse(text, out var address)
+            ? address
+            : throw new SampleConfigurationException($"{name} must be an IP address to listen on, such as 127.0.0.1 (default) or 0.0.0.0, not '{text}'.");
+    }
+
     public static int Number(string name, int fallback, int min, int max)
     {
         var text = Text(name, fallback.ToString(CultureInfo.InvariantCulture));

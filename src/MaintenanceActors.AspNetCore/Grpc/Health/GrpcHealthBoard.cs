@@ -100,8 +100,18 @@ internal sealed partial class GrpcHealthBoard : HealthServiceImpl, IDisposable
         Interlocked.Increment(ref _openWatches);
         try
         {
-            // Grpc.HealthCheck's Watch runs until its context's token fires: give it one that EndWatches fires too.
-            await base.Watch(request, responseStream, new EndableServerCallContext(context, ended.Token));
+            // Headers first, so however the stream ends its messages go before a status in trailers.
+            await context.WriteResponseHeadersAsync([]);
+            if (ended.IsCancellationRequested)
+            {
+                // Opened after EndWatches: Grpc.HealthCheck's Watch sends nothing on a token already fired, so send the status here.
+                await responseStream.WriteAsync(await CurrentStatusAsync(request, context));
+            }
+            else
+            {
+                // Grpc.HealthCheck's Watch runs until its context's token fires: give it one that EndWatches fires too.
+                await base.Watch(request, responseStream, new EndableServerCallContext(context, ended.Token));
+            }
         }
         finally
         {
@@ -112,6 +122,18 @@ internal sealed partial class GrpcHealthBoard : HealthServiceImpl, IDisposable
         {
             // Per the health protocol, any status but UNIMPLEMENTED tells the watcher to retry (elsewhere) with backoff.
             throw new RpcException(new Status(StatusCode.Unavailable, WatchEndedMessage));
+        }
+    }
+
+    private async Task<HealthCheckResponse> CurrentStatusAsync(HealthCheckRequest request, ServerCallContext context)
+    {
+        try
+        {
+            return await Check(request, context);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return new HealthCheckResponse { Status = ServingStatus.ServiceUnknown };
         }
     }
 

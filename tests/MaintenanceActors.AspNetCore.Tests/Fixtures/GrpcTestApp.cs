@@ -22,9 +22,15 @@ internal static class GrpcTestApp
         app =>
         {
             app.UseMaintenance();
-            app.MapGrpcService<EchoService>();
-            app.MapGrpcService<AdminService>();
+            MapServices(app);
         });
+
+    /// <summary>Maps test.Echo and test.Admin (the caller registers the drain and calls UseMaintenance).</summary>
+    public static void MapServices(WebApplication app)
+    {
+        app.MapGrpcService<EchoService>();
+        app.MapGrpcService<AdminService>();
+    }
 
     private sealed class EchoService : Echo.EchoBase
     {

@@ -37,6 +37,12 @@ internal static class GrpcTestApp
         public override Task<StringValue> Say(StringValue request, ServerCallContext context) =>
             Task.FromResult(new StringValue { Value = "echo:" + request.Value });
 
+        public override async Task<StringValue> Wait(StringValue request, ServerCallContext context)
+        {
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            return request;
+        }
+
         /// <summary>Streams ticks until the call is cancelled; it stops on the call's token like a well-behaved subscription.</summary>
         public override async Task Ticks(StringValue request, IServerStreamWriter<StringValue> responseStream, ServerCallContext context)
         {

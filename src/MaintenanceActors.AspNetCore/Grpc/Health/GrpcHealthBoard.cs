@@ -96,6 +96,12 @@ internal sealed partial class GrpcHealthBoard : HealthServiceImpl, IDisposable
 
     public override async Task Watch(HealthCheckRequest request, IServerStreamWriter<HealthCheckResponse> responseStream, ServerCallContext context)
     {
+        if (context.CancellationToken.IsCancellationRequested)
+        {
+            // The client is already gone: nobody to send a status to.
+            return;
+        }
+
         using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _watchesEnded.Token);
         Interlocked.Increment(ref _openWatches);
         try

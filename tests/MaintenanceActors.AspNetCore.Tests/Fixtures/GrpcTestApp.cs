@@ -1,12 +1,12 @@
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using MaintenanceActors.AspNetCore.Grpc;
-using MaintenanceActors.Grpc;
+using MaintenanceActors.AspNetCore.Tests.Fixtures.Protos;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace MaintenanceActors.AspNetCore.Tests.Fixtures;
 
-/// <summary>A hand-served gRPC app behind UseMaintenance: an echo service, a streaming ticker and a skipped admin method.</summary>
+/// <summary>A Grpc.AspNetCore app behind UseMaintenance: an echo service, a streaming ticker and a skipped admin method (Protos/test.proto).</summary>
 internal static class GrpcTestApp
 {
     public const string Say = "/test.Echo/Say";
@@ -22,39 +22,41 @@ internal static class GrpcTestApp
         app =>
         {
             app.UseMaintenance();
-            app.MapPost(Say, ctx => UnaryAsync(ctx, text => "echo:" + text));
-            app.MapPost(Ping, ctx => UnaryAsync(ctx, _ => "pong"));
-            app.MapPost(Ticks, TicksAsync);
+            MapServices(app);
         });
 
-    private static async Task UnaryAsync(HttpContext context, Func<string, string> reply)
+    /// <summary>Maps test.Echo and test.Admin (the caller registers the drain and calls UseMaintenance).</summary>
+    public static void MapServices(WebApplication app)
     {
-        var request = await GrpcResponses.ReadRequestAsync(context, StringValue.Parser);
-        if (request is null)
-        {
-            return;
-        }
-
-        GrpcResponses.StartResponse(context.Response);
-        await GrpcResponses.WriteMessageAsync(context, new StringValue { Value = reply(request.Value) }, context.RequestAborted);
-        GrpcResponses.SetStatus(context, GrpcStatusCode.OK, null);
+        app.MapGrpcService<EchoService>();
+        app.MapGrpcService<AdminService>();
     }
 
-    /// <summary>Streams ticks until the call is cancelled, like a long-lived subscription; it stops on RequestAborted.</summary>
-    private static async Task TicksAsync(HttpContext context)
+    private sealed class EchoService : Echo.EchoBase
     {
-        var request = await GrpcResponses.ReadRequestAsync(context, StringValue.Parser);
-        if (request is null)
+        public override Task<StringValue> Say(StringValue request, ServerCallContext context) =>
+            Task.FromResult(new StringValue { Value = "echo:" + request.Value });
+
+        public override async Task<StringValue> Wait(StringValue request, ServerCallContext context)
         {
-            return;
+            await Task.Delay(Timeout.Infinite, context.CancellationToken);
+            return request;
         }
 
-        GrpcResponses.StartResponse(context.Response);
-        using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        for (int tick = 0; ; tick++)
+        /// <summary>Streams ticks until the call is cancelled; it stops on the call's token like a well-behaved subscription.</summary>
+        public override async Task Ticks(StringValue request, IServerStreamWriter<StringValue> responseStream, ServerCallContext context)
         {
-            await GrpcResponses.WriteMessageAsync(context, new StringValue { Value = $"{request.Value}#{tick}" }, context.RequestAborted);
-            await ticker.WaitForNextTickAsync(context.RequestAborted);
+            using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+            for (int tick = 0; ; tick++)
+            {
+                await responseStream.WriteAsync(new StringValue { Value = $"{request.Value}#{tick}" }, context.CancellationToken);
+                await ticker.WaitForNextTickAsync(context.CancellationToken);
+            }
         }
+    }
+
+    private sealed class AdminService : Admin.AdminBase
+    {
+        public override Task<StringValue> Ping(StringValue request, ServerCallContext context) => Task.FromResult(new StringValue { Value = "pong" });
     }
 }

@@ -11,10 +11,16 @@ internal sealed class PythonGrpcPeer : IAsyncDisposable
     private static readonly Lazy<string> HealthModule = new(GenerateHealthModule);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
+    /// <summary>Probed once per test run, so a machine without grpcio fails every peer at once with one line instead of a 30 s wait each.</summary>
+    private static readonly Lazy<bool> GrpcioInstalled = new(ProbeGrpcio);
+
+    private const string MissingGrpcio = "python3-grpcio missing: run bash scripts/install-deps.sh";
+
     private readonly Process _process;
     private readonly ConcurrentDictionary<int, Channel<JsonElement>> _replies = new();
     private readonly Task _readLoop;
     private int _nextId;
+    private volatile Exception? _exited;
 
     private PythonGrpcPeer(Process process)
     {
@@ -24,6 +30,11 @@ internal sealed class PythonGrpcPeer : IAsyncDisposable
 
     public static async Task<PythonGrpcPeer> StartAsync(string target)
     {
+        if (!GrpcioInstalled.Value)
+        {
+            throw new InvalidOperationException(MissingGrpcio);
+        }
+
         var script = Path.Combine(AppContext.BaseDirectory, "Fixtures", "grpc_peer.py");
         var start = new ProcessStartInfo("/usr/bin/python3")
         {
@@ -66,7 +77,16 @@ internal sealed class PythonGrpcPeer : IAsyncDisposable
         return (id, replies);
     }
 
-    private Channel<JsonElement> Replies(int id) => _replies.GetOrAdd(id, _ => Channel.CreateUnbounded<JsonElement>());
+    private Channel<JsonElement> Replies(int id) => _replies.GetOrAdd(id, _ =>
+    {
+        var replies = Channel.CreateUnbounded<JsonElement>();
+        if (_exited is { } exited)
+        {
+            replies.Writer.TryComplete(exited);
+        }
+
+        return replies;
+    });
 
     private async Task ReadLoopAsync()
     {
@@ -75,6 +95,34 @@ internal sealed class PythonGrpcPeer : IAsyncDisposable
         {
             var message = JsonDocument.Parse(line).RootElement.Clone();
             await Replies(message.GetProperty("id").GetInt32()).Writer.WriteAsync(message);
+        }
+
+        // The peer is gone (crashed, or disposed): whoever still waits on it fails now, not after its patience.
+        _exited = new InvalidOperationException("The Python gRPC peer exited (its error, if any, is on the test's stderr).");
+        foreach (var replies in _replies.Values)
+        {
+            replies.Writer.TryComplete(_exited);
+        }
+    }
+
+    private static bool ProbeGrpcio()
+    {
+        try
+        {
+            using var probe = Process.Start(new ProcessStartInfo("/usr/bin/python3")
+            {
+                ArgumentList = { "-c", "import grpc" },
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            })!;
+            probe.StandardError.ReadToEnd();
+            probe.WaitForExit();
+            return probe.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No /usr/bin/python3 at all.
+            return false;
         }
     }
 

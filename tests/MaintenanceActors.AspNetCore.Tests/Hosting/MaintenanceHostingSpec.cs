@@ -1,11 +1,17 @@
 using System.Net;
 using FluentAssertions;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 using MaintenanceActors.AspNetCore.Tests.Fixtures;
+using MaintenanceActors.AspNetCore.Tests.Fixtures.Protos;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Xunit;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace MaintenanceActors.AspNetCore.Tests.Hosting;
 
@@ -83,6 +89,47 @@ public sealed class MaintenanceHostingSpec
         (await maintenance.WaitForMaintenanceModeAsync(false, Patience)).Should().BeTrue();
         (await checks.CheckHealthAsync(IsReadiness)).Status.Should().Be(HealthStatus.Healthy);
         server.HealthBoard.IsServing.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Must_drive_grpc_health_and_refusals_from_the_coordinator_as_Grpc_Net_Client_sees_them()
+    {
+        await using var server = await GatedServer.StartAsync(
+            services => services.AddMaintenance(m => m
+                .AddHttpDrain()
+                .AddGrpcDrain(o => o.HealthServiceNames.Add("test.Echo"))),
+            app =>
+            {
+                app.UseMaintenance();
+                GrpcTestApp.MapServices(app);
+            });
+        using var channel = GrpcChannel.ForAddress(server.Http2);
+        var echo = new Echo.EchoClient(channel);
+        var health = new Health.HealthClient(channel);
+        var maintenance = server.Services.GetRequiredService<IMaintenance>();
+        using var watch = health.Watch(new HealthCheckRequest { Service = "test.Echo" });
+        (await NextStatusAsync()).Should().Be(ServingStatus.Serving);
+
+        await maintenance.SetMaintenanceModeAsync(true, "coordinated upgrade");
+        (await maintenance.WaitForMaintenanceModeAsync(true, Patience)).Should().BeTrue();
+
+        (await NextStatusAsync()).Should().Be(ServingStatus.NotServing);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => echo.SayAsync(new StringValue { Value = "x" }).ResponseAsync.WaitAsync(Patience));
+        refused.StatusCode.Should().Be(StatusCode.Unavailable);
+        refused.Status.Detail.Should().Be("Service in maintenance: coordinated upgrade");
+        (await health.CheckAsync(new HealthCheckRequest()).ResponseAsync.WaitAsync(Patience)).Status.Should().Be(ServingStatus.NotServing);
+
+        await maintenance.SetMaintenanceModeAsync(false);
+        (await maintenance.WaitForMaintenanceModeAsync(false, Patience)).Should().BeTrue();
+
+        (await NextStatusAsync()).Should().Be(ServingStatus.Serving);
+        (await echo.SayAsync(new StringValue { Value = "back" }).ResponseAsync.WaitAsync(Patience)).Value.Should().Be("echo:back");
+
+        async Task<ServingStatus> NextStatusAsync()
+        {
+            (await watch.ResponseStream.MoveNext().WaitAsync(Patience)).Should().BeTrue();
+            return watch.ResponseStream.Current.Status;
+        }
     }
 
     private static bool IsReadiness(HealthCheckRegistration check) => check.Tags.Contains("ready");

@@ -3,29 +3,34 @@
 //
 //   ETCD_ENDPOINTS   etcd endpoints, comma-separated, host:port or http://host:port (default 127.0.0.1:2379)
 //   MAINTENANCE_KEY  the key to watch (default /maintenance/grpc-service)
-//   PORT             port for h2c (HTTP/2 without TLS) on 127.0.0.1 (default 50051)
+//   PORT             port for h2c (HTTP/2 without TLS) (default 50051)
+//   LISTEN_ADDRESS   address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+//
+// A bad setting stops it with one line naming the variable and exit code 2.
 //
 // Try it:   /usr/bin/python3 samples/GrpcService/client/users_client.py loop
 //           etcdctl put /maintenance/grpc-service '{"enabled":true,"reason":"upgrade"}'   -> UNAVAILABLE
 //           /usr/bin/python3 samples/GrpcService/client/users_client.py health users.v1.UserService -> NOT_SERVING
+//           curl --http2-prior-knowledge localhost:50051/health   -> maintenance state, etcd connection, last drain
 using System.Net;
 using GrpcService;
 using MaintenanceActors;
 using MaintenanceActors.AspNetCore;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Samples;
 
-var etcdEndpoints = Env("ETCD_ENDPOINTS", "127.0.0.1:2379");
-var maintenanceKey = Env("MAINTENANCE_KEY", "/maintenance/grpc-service");
-var portText = Env("PORT", "50051");
-if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
-{
-    Console.Error.WriteLine($"PORT must be a TCP port number from 1 to 65535 (default 50051), not '{portText}'.");
-    return 2;
-}
 const string Service = "users.v1.UserService";
 
-var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, o => o.Protocols = HttpProtocols.Http2));
+return SampleEnvironment.Run(() =>
+{
+var etcdEndpoints = SampleEnvironment.Text("ETCD_ENDPOINTS", "127.0.0.1:2379", "Maintenance:Etcd:Endpoints");
+var maintenanceKey = SampleEnvironment.Text("MAINTENANCE_KEY", "/maintenance/grpc-service", "Maintenance:Etcd:Key");
+var port = SampleEnvironment.Port("PORT", 50051);
+var listenAddress = SampleEnvironment.ListenAddress();
+
+// appsettings.json (log levels) is read from beside the binary, wherever the process is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(listenAddress, port, o => o.Protocols = HttpProtocols.Http2));
 builder.Services.AddSingleton<UserStore>();
 builder.Services.AddGrpc();
 builder.Services.AddMaintenance(m => m
@@ -45,8 +50,10 @@ var app = builder.Build();
 app.UseMaintenance();
 
 app.MapGrpcService<UserService>();   // unknown methods get UNIMPLEMENTED from Grpc.AspNetCore; grpc.health.v1 is mapped by UseMaintenance
+
+// Skipped by the gate (default skip prefix /health), so it answers in maintenance too; HTTP/2 only, like the port.
+app.MapGet("/health", async (IMaintenance maintenance, CancellationToken cancellationToken) =>
+    Results.Json(await MaintenanceHealthView.ReadAsync(maintenance, cancellationToken)));
 app.Run();
 return 0;
-
-// Unset and empty both mean "use the default".
-static string Env(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
+});

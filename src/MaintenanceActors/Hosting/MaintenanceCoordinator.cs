@@ -146,7 +146,9 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
             }
             _options.Validate();
             var resources = _resources.ToArray();
-            _supervisor = _system.ActorOf(Props.Create(() => new MaintenanceSupervisor(_options, resources, _filter, _state)), SupervisorName);
+            // Not Props.Create(() => new ...): Akka builds that through Activator, which finds public constructors only, and
+            // the constructor sharing the state cell is internal.
+            _supervisor = _system.ActorOf(Props.CreateBy(new SupervisorProducer(_options, resources, _filter, _state)), SupervisorName);
             foreach (var (name, props) in _sources)
             {
                 _sourceActors.Add(_system.ActorOf(props(), "maintenance-source-" + name));
@@ -338,6 +340,19 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
                 Context.Watch(target);
                 Context.System.Stop(target);
             }
+        }
+    }
+
+    /// <summary>Creates the supervisor through its internal constructor (the one that shares <see cref="MaintenanceStateCell"/>).</summary>
+    private sealed class SupervisorProducer(MaintenanceOptions options, ResourceRegistration[] resources, MaintenanceEventFilter? filter, MaintenanceStateCell state)
+        : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(MaintenanceSupervisor);
+
+        public ActorBase Produce() => new MaintenanceSupervisor(options, resources, filter, state);
+
+        public void Release(ActorBase actor)
+        {
         }
     }
 

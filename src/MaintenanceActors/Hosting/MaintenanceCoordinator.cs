@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using MaintenanceActors.Etcd;
 
@@ -107,7 +108,13 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
                 return;
             }
         }
-        await supervisor.Ask<Status.Success>(new AddResource(registration), _options.ReplyGrace + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        // Akka's Ask<Status.Success> would fail a Status.Failure answer with an ArgumentException about the reply's type,
+        // hiding the supervisor's reason (e.g. a duplicate name): ask for either and rethrow the cause.
+        var answer = await supervisor.Ask<Status>(new AddResource(registration), _options.ReplyGrace + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        if (answer is Status.Failure failure)
+        {
+            ExceptionDispatchInfo.Capture(failure.Cause).Throw();
+        }
     }
 
     /// <summary>Registers a resource before start (synchronous form used by the builder).</summary>

@@ -1,15 +1,13 @@
-using MaintenanceActors.Actors.TestKit;
+using Akka.Actor;
+using MaintenanceActors.Testing;
 using MaintenanceActors.Tests.Support;
+using Xunit.Abstractions;
 
 namespace MaintenanceActors.Tests.Hosting;
 
 /// <summary>The GoMaint manager behaviours, on the coordinator without etcd (the manual source).</summary>
-public sealed class MaintenanceCoordinatorSpec : TestKit
+public sealed class MaintenanceCoordinatorSpec(ITestOutputHelper output) : MaintenanceTestKit(output)
 {
-    public MaintenanceCoordinatorSpec(Xunit.Abstractions.ITestOutputHelper output) : base(output: output)
-    {
-    }
-
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     private MaintenanceCoordinator Coordinator(params string[] resources)
@@ -68,7 +66,7 @@ public sealed class MaintenanceCoordinatorSpec : TestKit
     {
         var coordinator = Coordinator("http", "grpc", "kafka");
         coordinator.Start();
-        await AwaitConditionAsync(() => coordinator.GetHealthAsync().GetAwaiter().GetResult().Resources.Values.All(r => r.Detail != "no report yet"), Wait);
+        await AwaitConditionAsync(async () => (await coordinator.GetHealthAsync()).Resources.Values.All(r => r.Detail != "no report yet"), Wait);
         var health = await coordinator.GetHealthAsync();
         health.Resources.Keys.Should().BeEquivalentTo("http", "grpc", "kafka");
         health.Resources.Values.Should().OnlyContain(r => r.Status == ComponentHealth.Healthy);

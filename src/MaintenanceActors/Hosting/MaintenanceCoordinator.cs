@@ -285,13 +285,16 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <inheritdoc />
     public IDisposable Subscribe(MaintenanceEventFilter filter, Action<object> handler)
     {
-        var relay = _system.ActorOf(Props.Create(() => new EventSubscriberActor(filter, handler)));
+        var subscription = new Subscription(_system);
+        var guarded = subscription.Guard(handler);
+        var relay = _system.ActorOf(Props.Create(() => new EventSubscriberActor(filter, guarded)));
+        subscription.Relay = relay;
         // Subscribed here rather than in the relay's PreStart, so no event published after Subscribe returns is missed.
         foreach (var type in filter.EventTypes ?? EventSubscriberActor.DefaultEventTypes)
         {
             _system.EventStream.Subscribe(relay, type);
         }
-        return new Subscription(_system, relay);
+        return subscription;
     }
 
     /// <summary>Stops (if started) and disposes the etcd client the coordinator created.</summary>
@@ -363,15 +366,30 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         }
     }
 
-    private sealed class Subscription(ActorSystem system, IActorRef relay) : IDisposable
+    /// <summary>
+    /// Ends a subscription at once: stopping the relay is asynchronous (it goes through the guardian, and the relay stays
+    /// subscribed until it has stopped), so the handler is also guarded, and no event is handed to it after Dispose returns.
+    /// </summary>
+    private sealed class Subscription(ActorSystem system) : IDisposable
     {
         private int _disposed;
+
+        public IActorRef Relay { get; set; } = ActorRefs.Nobody;
+
+        public Action<object> Guard(Action<object> handler) => e =>
+        {
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                handler(e);
+            }
+        };
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                system.Stop(relay);
+                system.EventStream.Unsubscribe(Relay);
+                system.Stop(Relay);
             }
         }
     }

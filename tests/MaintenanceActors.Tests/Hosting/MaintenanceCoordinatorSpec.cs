@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Akka.Actor;
 using MaintenanceActors.Testing;
 using MaintenanceActors.Tests.Support;
@@ -126,11 +127,31 @@ public sealed class MaintenanceCoordinatorSpec(ITestOutputHelper output) : Maint
             lock (transitions) transitions.Add((MaintenanceTransitionCompleted)e);
             got.TrySetResult();
         });
+        // A subscriber that stays: it sees every transition, so it tells when a later one has been published.
+        var all = Channel.CreateUnbounded<MaintenanceTransitionCompleted>();
+        using var marker = coordinator.Subscribe(MaintenanceEventFilter.Of<MaintenanceTransitionCompleted>(), e => all.Writer.TryWrite((MaintenanceTransitionCompleted)e));
+
         await coordinator.SetMaintenanceModeAsync(true);
         await got.Task.WaitAsync(Wait);
         subscription.Dispose();
         await coordinator.SetMaintenanceModeAsync(false);
         (await coordinator.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue();
-        lock (transitions) transitions.Should().ContainSingle().Which.Enabled.Should().BeTrue();
+        // An event the disposed subscription's filter accepts...
+        await coordinator.SetMaintenanceModeAsync(true);
+        (await coordinator.WaitForMaintenanceModeAsync(true, Wait)).Should().BeTrue();
+        // ...then a later one, published only after that one: once the marker has it, the enabled one was delivered to
+        // every live subscriber before it.
+        await coordinator.SetMaintenanceModeAsync(false);
+        var seen = new List<MaintenanceTransitionCompleted>();
+        using (var deadline = new CancellationTokenSource(Wait))
+        {
+            while (seen.Count == 0 || seen[^1].Epoch < 4)
+            {
+                seen.Add(await all.Reader.ReadAsync(deadline.Token));
+            }
+        }
+
+        seen.Select(t => (t.Epoch, t.Enabled)).Should().Equal((1L, true), (2L, false), (3L, true), (4L, false));
+        lock (transitions) transitions.Should().ContainSingle("epoch 3 came after Dispose").Which.Should().BeEquivalentTo(new { Epoch = 1L, Enabled = true });
     }
 }

@@ -20,7 +20,7 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
         await control.DrainStarted.Task.WaitAsync(Wait);
         control.IntakeOpen.Should().BeFalse();
-        var stats = await resource.Ask<ResourceStats>(GetResourceStats.Instance);
+        var stats = await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
         stats.State.Should().Be(ResourceState.Draining, "queries are answered while the drain waits");
         stats.InFlight.Should().Be(2);
 
@@ -29,7 +29,7 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         var done = await ExpectMsgAsync<DrainCompleted>(duration: Wait);
         done.Should().BeEquivalentTo(new { Resource = "http", Epoch = 1L, Outcome = DrainOutcome.Drained, InFlightAtDeadline = 0L });
         done.Duration.Should().Be(TimeSpan.FromSeconds(3));
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.InMaintenance);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.InMaintenance);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         done.Outcome.Should().Be(DrainOutcome.TimedOut);
         done.InFlightAtDeadline.Should().Be(3);
         control.IntakeOpen.Should().BeFalse("a timed-out drain still refuses new work");
-        var health = await resource.Ask<ResourceHealth>(GetHealth.Instance);
+        var health = await resource.Ask<ResourceHealth>(GetHealth.Instance, Wait);
         health.Status.Should().Be(ComponentHealth.Degraded);
     }
 
@@ -65,7 +65,7 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         var resumed = await ExpectMsgAsync<ResumeCompleted>(duration: Wait);
         resumed.Should().BeEquivalentTo(new { Resource = "grpc", Epoch = 2L, Outcome = ResumeOutcome.Resumed });
         control.IntakeOpen.Should().BeTrue();
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Running);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Running);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromSeconds(2)), "web");
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         control.IntakeOpen.Should().BeTrue("readiness goes unhealthy first; intake stops after the grace period");
 
         Time.Advance(TimeSpan.FromSeconds(2));
@@ -122,7 +122,7 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
         await control.DrainStarted.Task.WaitAsync(Wait);
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), second);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         control.ReleaseIdle();
 
         (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
@@ -137,7 +137,7 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromSeconds(2)), "web");
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("db upgrade")), TestActor);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         control.Steps.Should().Equal("accepted:1:db upgrade:intake open");
 
         Time.Advance(TimeSpan.FromSeconds(2));
@@ -195,8 +195,8 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         answers.OfType<DrainCompleted>().Select(d => (d.Resource, d.Outcome)).Should().BeEquivalentTo(
             new[] { ("superseded", DrainOutcome.Superseded), ("drained", DrainOutcome.Drained) });
         Time.Advance(TimeSpan.FromSeconds(10));
-        await first.Ask<ResourceStats>(GetResourceStats.Instance);
-        await second.Ask<ResourceStats>(GetResourceStats.Instance);
+        await first.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
+        await second.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
 
         superseded.Steps.Should().NotContain(step => step.StartsWith("deadline", StringComparison.Ordinal));
         drained.Steps.Should().NotContain(step => step.StartsWith("deadline", StringComparison.Ordinal));
@@ -209,7 +209,7 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromMinutes(1)), "slowlb");
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         Time.Advance(TimeSpan.FromSeconds(5));
 
         (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
@@ -225,13 +225,13 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         resource.Tell(new EnterMaintenance(3, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("first")), TestActor);
 
         resource.Tell(new MaintenanceInfoChanged(3, new MaintenanceInfo("during grace")), TestActor);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         control.IntakeOpen.Should().BeTrue("a changed reason does not cut the grace period short");
         Time.Advance(TimeSpan.FromSeconds(2));
         (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         resource.Tell(new MaintenanceInfoChanged(2, new MaintenanceInfo("stale")), TestActor);
         resource.Tell(new MaintenanceInfoChanged(3, new MaintenanceInfo("extended")), TestActor);
-        await resource.Ask<ResourceStats>(GetResourceStats.Instance);
+        await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
 
         control.Steps.Should().Equal("accepted:3:first:intake open", "stop:during grace", "stop:extended");
     }
@@ -262,7 +262,7 @@ public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : Virtu
         Time.Advance(TimeSpan.FromSeconds(5));
 
         (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.InMaintenance);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.InMaintenance);
         control.Starts.Should().Be(1, "a failing deadline hook does not restart the resource");
     }
 

@@ -32,6 +32,8 @@ public sealed class FileSourceSpec : VirtualClockTestKit
         var source = Start(watcher: false);
         var first = await _states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait);
         first.Should().BeEquivalentTo(new { Source = "file", Enabled = false });
+        // The poll timer is registered at the end of PreStart: a round trip makes sure it exists before the clock moves.
+        await source.Ask<SourceHealth>(GetHealth.Instance, Wait);
 
         await System.IO.File.WriteAllTextAsync(File, "maintenance");
         await _states.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));

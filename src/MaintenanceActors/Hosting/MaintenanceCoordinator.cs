@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using MaintenanceActors.Etcd;
 
@@ -116,7 +117,13 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
                 return;
             }
         }
-        await supervisor.Ask<Status.Success>(new AddResource(registration), _options.ReplyGrace + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        // Akka's Ask<Status.Success> would fail a Status.Failure answer with an ArgumentException about the reply's type,
+        // hiding the supervisor's reason (e.g. a duplicate name): ask for either and rethrow the cause.
+        var answer = await supervisor.Ask<Status>(new AddResource(registration), _options.ReplyGrace + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        if (answer is Status.Failure failure)
+        {
+            ExceptionDispatchInfo.Capture(failure.Cause).Throw();
+        }
     }
 
     /// <summary>Registers a resource before start (synchronous form used by the builder).</summary>
@@ -285,13 +292,16 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <inheritdoc />
     public IDisposable Subscribe(MaintenanceEventFilter filter, Action<object> handler)
     {
-        var relay = _system.ActorOf(FactoryProps.Create(() => new EventSubscriberActor(filter, handler)));
+        var subscription = new Subscription(_system);
+        var guarded = subscription.Guard(handler);
+        var relay = _system.ActorOf(FactoryProps.Create(() => new EventSubscriberActor(filter, guarded)));
+        subscription.Relay = relay;
         // Subscribed here rather than in the relay's PreStart, so no event published after Subscribe returns is missed.
         foreach (var type in filter.EventTypes ?? EventSubscriberActor.DefaultEventTypes)
         {
             _system.EventStream.Subscribe(relay, type);
         }
-        return new Subscription(_system, relay);
+        return subscription;
     }
 
     /// <summary>Stops (if started) and disposes the etcd client the coordinator created.</summary>
@@ -350,15 +360,30 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         }
     }
 
-    private sealed class Subscription(ActorSystem system, IActorRef relay) : IDisposable
+    /// <summary>
+    /// Ends a subscription at once: stopping the relay is asynchronous (it goes through the guardian, and the relay stays
+    /// subscribed until it has stopped), so the handler is also guarded, and no event is handed to it after Dispose returns.
+    /// </summary>
+    private sealed class Subscription(ActorSystem system) : IDisposable
     {
         private int _disposed;
+
+        public IActorRef Relay { get; set; } = ActorRefs.Nobody;
+
+        public Action<object> Guard(Action<object> handler) => e =>
+        {
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                handler(e);
+            }
+        };
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                system.Stop(relay);
+                system.EventStream.Unsubscribe(Relay);
+                system.Stop(Relay);
             }
         }
     }

@@ -1,4 +1,4 @@
-using MaintenanceActors.Actors.Hosting;
+using Akka.Hosting;
 using MaintenanceActors.Testing;
 using MaintenanceActors.Tests.Support;
 using Microsoft.Extensions.Configuration;

@@ -1,15 +1,14 @@
-using MaintenanceActors.Actors.TestKit;
+using System.Threading.Channels;
+using Akka.Actor;
+using MaintenanceActors.Testing;
 using MaintenanceActors.Tests.Support;
+using Xunit.Abstractions;
 
 namespace MaintenanceActors.Tests.Hosting;
 
 /// <summary>The GoMaint manager behaviours, on the coordinator without etcd (the manual source).</summary>
-public sealed class MaintenanceCoordinatorSpec : TestKit
+public sealed class MaintenanceCoordinatorSpec(ITestOutputHelper output) : MaintenanceTestKit(output)
 {
-    public MaintenanceCoordinatorSpec(Xunit.Abstractions.ITestOutputHelper output) : base(output: output)
-    {
-    }
-
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
     private MaintenanceCoordinator Coordinator(params string[] resources)
@@ -68,7 +67,7 @@ public sealed class MaintenanceCoordinatorSpec : TestKit
     {
         var coordinator = Coordinator("http", "grpc", "kafka");
         coordinator.Start();
-        await AwaitConditionAsync(() => coordinator.GetHealthAsync().GetAwaiter().GetResult().Resources.Values.All(r => r.Detail != "no report yet"), Wait);
+        await AwaitConditionAsync(async () => (await coordinator.GetHealthAsync()).Resources.Values.All(r => r.Detail != "no report yet"), Wait);
         var health = await coordinator.GetHealthAsync();
         health.Resources.Keys.Should().BeEquivalentTo("http", "grpc", "kafka");
         health.Resources.Values.Should().OnlyContain(r => r.Status == ComponentHealth.Healthy);
@@ -128,11 +127,31 @@ public sealed class MaintenanceCoordinatorSpec : TestKit
             lock (transitions) transitions.Add((MaintenanceTransitionCompleted)e);
             got.TrySetResult();
         });
+        // A subscriber that stays: it sees every transition, so it tells when a later one has been published.
+        var all = Channel.CreateUnbounded<MaintenanceTransitionCompleted>();
+        using var marker = coordinator.Subscribe(MaintenanceEventFilter.Of<MaintenanceTransitionCompleted>(), e => all.Writer.TryWrite((MaintenanceTransitionCompleted)e));
+
         await coordinator.SetMaintenanceModeAsync(true);
         await got.Task.WaitAsync(Wait);
         subscription.Dispose();
         await coordinator.SetMaintenanceModeAsync(false);
         (await coordinator.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue();
-        lock (transitions) transitions.Should().ContainSingle().Which.Enabled.Should().BeTrue();
+        // An event the disposed subscription's filter accepts...
+        await coordinator.SetMaintenanceModeAsync(true);
+        (await coordinator.WaitForMaintenanceModeAsync(true, Wait)).Should().BeTrue();
+        // ...then a later one, published only after that one: once the marker has it, the enabled one was delivered to
+        // every live subscriber before it.
+        await coordinator.SetMaintenanceModeAsync(false);
+        var seen = new List<MaintenanceTransitionCompleted>();
+        using (var deadline = new CancellationTokenSource(Wait))
+        {
+            while (seen.Count == 0 || seen[^1].Epoch < 4)
+            {
+                seen.Add(await all.Reader.ReadAsync(deadline.Token));
+            }
+        }
+
+        seen.Select(t => (t.Epoch, t.Enabled)).Should().Equal((1L, true), (2L, false), (3L, true), (4L, false));
+        lock (transitions) transitions.Should().ContainSingle("epoch 3 came after Dispose").Which.Should().BeEquivalentTo(new { Epoch = 1L, Enabled = true });
     }
 }

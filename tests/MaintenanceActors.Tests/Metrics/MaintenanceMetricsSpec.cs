@@ -1,11 +1,12 @@
 using System.Diagnostics.Metrics;
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
+using Akka.Actor;
+using MaintenanceActors.Testing;
 using MaintenanceActors.Tests.Support;
+using Xunit.Abstractions;
 
 namespace MaintenanceActors.Tests.Metrics;
 
-public sealed class MaintenanceMetricsSpec : TestKit
+public sealed class MaintenanceMetricsSpec(ITestOutputHelper output) : MaintenanceTestKit(output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
@@ -36,7 +37,7 @@ public sealed class MaintenanceMetricsSpec : TestKit
         var supervisor = Sys.ActorOf(Props.Create(() => new MaintenanceSupervisor(new MaintenanceOptions(), new[] { TestResource.Registration(control) }, null)));
         Sys.EventStream.Subscribe(TestActor, typeof(MaintenanceTransitionCompleted));
         await supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, Wait);
-        Sys.EventStream.Publish(new MaintenanceStateChanged("etcd", "/k", true, null, 1, Sys.TimeProvider.GetUtcNow()));
+        Sys.EventStream.Publish(new MaintenanceStateChanged("etcd", "/k", true, null, 1, Sys.Scheduler.Now));
         await control.DrainStarted.Task.WaitAsync(Wait);
 
         listener.RecordObservableInstruments();
@@ -46,7 +47,7 @@ public sealed class MaintenanceMetricsSpec : TestKit
             measurements.Should().Contain(m => m.Instrument == "maintenance.resource.in_flight" && m.Value == 3 && Equals(m.Tags["resource"], "api"));
         }
         control.ReleaseIdle();
-        await ExpectMsgAsync<MaintenanceTransitionCompleted>(timeout: Wait);
+        await ExpectMsgAsync<MaintenanceTransitionCompleted>(duration: Wait);
         lock (measurements)
         {
             measurements.Should().Contain(m => m.Instrument == "maintenance.transitions" && Equals(m.Tags["outcome"], "succeeded"));

@@ -9,11 +9,24 @@ public sealed class OptionsValidationSpec
     [Fact]
     public void Must_accept_valid_defaults()
     {
-        new MaintenanceOptions().Validate();
-        ValidEtcd().Validate();
-        new FileSourceOptions { Path = "/tmp/m" }.Validate();
-        new WebhookSourceOptions { Secret = new string('s', 16) }.Validate();
-        new ResourceOptions { DrainTimeout = TimeSpan.FromSeconds(1) }.Validate("http");
+        var coordinator = new MaintenanceOptions();
+        FluentActions.Invoking(() => coordinator.Validate()).Should().NotThrow();
+        // The documented defaults, which validation must accept as they are.
+        coordinator.Should().BeEquivalentTo(new
+        {
+            DrainTimeout = TimeSpan.FromSeconds(30),
+            ResumeTimeout = TimeSpan.FromSeconds(10),
+            Debounce = TimeSpan.Zero,
+            RestartMinBackoff = TimeSpan.FromMilliseconds(100),
+            RestartMaxBackoff = TimeSpan.FromSeconds(10),
+            ReplyGrace = TimeSpan.FromSeconds(2),
+            ShutdownDrainTimeout = TimeSpan.FromSeconds(20),
+        });
+        FluentActions.Invoking(() => ValidEtcd().Validate()).Should().NotThrow();
+        FluentActions.Invoking(() => new FileSourceOptions { Path = "/tmp/m" }.Validate()).Should().NotThrow();
+        FluentActions.Invoking(() => new WebhookSourceOptions { Secret = new string('s', 16) }.Validate()).Should().NotThrow("16 characters is the shortest secret");
+        FluentActions.Invoking(() => new ResourceOptions { DrainTimeout = TimeSpan.FromSeconds(1) }.Validate("http")).Should().NotThrow();
+        FluentActions.Invoking(() => new ResourceOptions().Validate("http")).Should().NotThrow("a resource without its own timeout uses the coordinator's");
     }
 
     [Fact]

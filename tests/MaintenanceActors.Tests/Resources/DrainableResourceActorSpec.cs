@@ -1,10 +1,11 @@
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
+using Akka.Actor;
+using MaintenanceActors.Testing;
 using MaintenanceActors.Tests.Support;
+using Xunit.Abstractions;
 
 namespace MaintenanceActors.Tests.Resources;
 
-public sealed class DrainableResourceActorSpec : ManualClockTestKit
+public sealed class DrainableResourceActorSpec(ITestOutputHelper output) : VirtualClockTestKit(output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
@@ -19,16 +20,16 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
         await control.DrainStarted.Task.WaitAsync(Wait);
         control.IntakeOpen.Should().BeFalse();
-        var stats = await resource.Ask<ResourceStats>(GetResourceStats.Instance);
+        var stats = await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
         stats.State.Should().Be(ResourceState.Draining, "queries are answered while the drain waits");
         stats.InFlight.Should().Be(2);
 
         Time.Advance(TimeSpan.FromSeconds(3));
         control.ReleaseIdle();
-        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        var done = await ExpectMsgAsync<DrainCompleted>(duration: Wait);
         done.Should().BeEquivalentTo(new { Resource = "http", Epoch = 1L, Outcome = DrainOutcome.Drained, InFlightAtDeadline = 0L });
         done.Duration.Should().Be(TimeSpan.FromSeconds(3));
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.InMaintenance);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.InMaintenance);
     }
 
     [Fact]
@@ -41,11 +42,11 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         await control.DrainStarted.Task.WaitAsync(Wait);
         Time.Advance(TimeSpan.FromSeconds(5));
 
-        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        var done = await ExpectMsgAsync<DrainCompleted>(duration: Wait);
         done.Outcome.Should().Be(DrainOutcome.TimedOut);
         done.InFlightAtDeadline.Should().Be(3);
         control.IntakeOpen.Should().BeFalse("a timed-out drain still refuses new work");
-        var health = await resource.Ask<ResourceHealth>(GetHealth.Instance);
+        var health = await resource.Ask<ResourceHealth>(GetHealth.Instance, Wait);
         health.Status.Should().Be(ComponentHealth.Degraded);
     }
 
@@ -60,11 +61,11 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         await control.DrainStarted.Task.WaitAsync(Wait);
         resource.Tell(new ExitMaintenance(2), TestActor);
 
-        (await enterProbe.ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Superseded);
-        var resumed = await ExpectMsgAsync<ResumeCompleted>(timeout: Wait);
+        (await enterProbe.ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Superseded);
+        var resumed = await ExpectMsgAsync<ResumeCompleted>(duration: Wait);
         resumed.Should().BeEquivalentTo(new { Resource = "grpc", Epoch = 2L, Outcome = ResumeOutcome.Resumed });
         control.IntakeOpen.Should().BeTrue();
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Running);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Running);
     }
 
     [Fact]
@@ -74,11 +75,11 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromSeconds(2)), "web");
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         control.IntakeOpen.Should().BeTrue("readiness goes unhealthy first; intake stops after the grace period");
 
         Time.Advance(TimeSpan.FromSeconds(2));
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         control.IntakeOpen.Should().BeFalse();
     }
 
@@ -91,10 +92,10 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         resource.Tell(new EnterMaintenance(5, In(TimeSpan.FromSeconds(30))), TestActor);
         await control.DrainStarted.Task.WaitAsync(Wait);
         resource.Tell(new ExitMaintenance(4), TestActor);
-        (await ExpectMsgAsync<ResumeCompleted>(timeout: Wait)).Outcome.Should().Be(ResumeOutcome.Superseded);
+        (await ExpectMsgAsync<ResumeCompleted>(duration: Wait)).Outcome.Should().Be(ResumeOutcome.Superseded);
 
         control.ReleaseIdle();
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Should().BeEquivalentTo(new { Epoch = 5L, Outcome = DrainOutcome.Drained });
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Should().BeEquivalentTo(new { Epoch = 5L, Outcome = DrainOutcome.Drained });
     }
 
     [Fact]
@@ -105,7 +106,7 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         await control.Started.Task.WaitAsync(Wait);
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
-        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        var done = await ExpectMsgAsync<DrainCompleted>(duration: Wait);
         done.Outcome.Should().Be(DrainOutcome.Failed);
         done.Error.Should().BeOfType<InvalidOperationException>().Which.Message.Should().Contain("broke while draining");
         await AwaitConditionAsync(() => control.Starts == 2, Wait, "the default strategy restarts the resource");
@@ -121,11 +122,11 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
         await control.DrainStarted.Task.WaitAsync(Wait);
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), second);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         control.ReleaseIdle();
 
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
-        (await second.ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        (await second.ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         control.DrainsStarted.Should().Be(1);
     }
 
@@ -136,13 +137,13 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromSeconds(2)), "web");
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("db upgrade")), TestActor);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         control.Steps.Should().Equal("accepted:1:db upgrade:intake open");
 
         Time.Advance(TimeSpan.FromSeconds(2));
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         resource.Tell(new ExitMaintenance(2), TestActor);
-        (await ExpectMsgAsync<ResumeCompleted>(timeout: Wait)).Outcome.Should().Be(ResumeOutcome.Resumed);
+        (await ExpectMsgAsync<ResumeCompleted>(duration: Wait)).Outcome.Should().Be(ResumeOutcome.Resumed);
 
         control.Steps.Should().Equal("accepted:1:db upgrade:intake open", "stop:db upgrade", "resumed:2:no info:intake open");
     }
@@ -154,9 +155,9 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         var resource = Sys.ActorOf(TestResource.Props(control), "queue");
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("first")), TestActor);
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         resource.Tell(new EnterMaintenance(2, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("second")), TestActor);
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
 
         control.Steps.Should().Equal("accepted:1:first:intake open", "stop:first", "accepted:2:second:intake stopped", "stop:second");
     }
@@ -171,7 +172,7 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         await control.DrainStarted.Task.WaitAsync(Wait);
         Time.Advance(TimeSpan.FromSeconds(5));
 
-        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        var done = await ExpectMsgAsync<DrainCompleted>(duration: Wait);
         done.Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 3L });
         control.Steps.Should().Equal("accepted:1::intake open", "stop:", "deadline:3:intake stopped");
     }
@@ -190,12 +191,12 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
 
         first.Tell(new ExitMaintenance(2), TestActor);
         drained.ReleaseIdle();
-        var answers = new[] { await ExpectMsgAsync<object>(timeout: Wait), await ExpectMsgAsync<object>(timeout: Wait), await ExpectMsgAsync<object>(timeout: Wait) };
+        var answers = new[] { await ExpectMsgAsync<object>(duration: Wait), await ExpectMsgAsync<object>(duration: Wait), await ExpectMsgAsync<object>(duration: Wait) };
         answers.OfType<DrainCompleted>().Select(d => (d.Resource, d.Outcome)).Should().BeEquivalentTo(
             new[] { ("superseded", DrainOutcome.Superseded), ("drained", DrainOutcome.Drained) });
         Time.Advance(TimeSpan.FromSeconds(10));
-        await first.Ask<ResourceStats>(GetResourceStats.Instance);
-        await second.Ask<ResourceStats>(GetResourceStats.Instance);
+        await first.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
+        await second.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
 
         superseded.Steps.Should().NotContain(step => step.StartsWith("deadline", StringComparison.Ordinal));
         drained.Steps.Should().NotContain(step => step.StartsWith("deadline", StringComparison.Ordinal));
@@ -208,10 +209,10 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         var resource = Sys.ActorOf(TestResource.Props(control, grace: TimeSpan.FromMinutes(1)), "slowlb");
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(5))), TestActor);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         Time.Advance(TimeSpan.FromSeconds(5));
 
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
         control.IntakeOpen.Should().BeFalse("a timed-out drain refuses new work even if the grace period had not passed");
         control.Steps.Should().Equal("accepted:1::intake open", "stop:", "deadline:2:intake stopped");
     }
@@ -224,13 +225,13 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         resource.Tell(new EnterMaintenance(3, In(TimeSpan.FromSeconds(30)), new MaintenanceInfo("first")), TestActor);
 
         resource.Tell(new MaintenanceInfoChanged(3, new MaintenanceInfo("during grace")), TestActor);
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.Draining);
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.Draining);
         control.IntakeOpen.Should().BeTrue("a changed reason does not cut the grace period short");
         Time.Advance(TimeSpan.FromSeconds(2));
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
         resource.Tell(new MaintenanceInfoChanged(2, new MaintenanceInfo("stale")), TestActor);
         resource.Tell(new MaintenanceInfoChanged(3, new MaintenanceInfo("extended")), TestActor);
-        await resource.Ask<ResourceStats>(GetResourceStats.Instance);
+        await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
 
         control.Steps.Should().Equal("accepted:3:first:intake open", "stop:during grace", "stop:extended");
     }
@@ -244,7 +245,7 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
 
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
 
-        var done = await ExpectMsgAsync<DrainCompleted>(timeout: Wait);
+        var done = await ExpectMsgAsync<DrainCompleted>(duration: Wait);
         done.Outcome.Should().Be(DrainOutcome.Failed);
         done.Error!.Message.Should().Contain("broke in accepted");
         await AwaitConditionAsync(() => control.Starts == 2, Wait, "a failed step restarts the resource");
@@ -260,8 +261,8 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         await control.DrainStarted.Task.WaitAsync(Wait);
         Time.Advance(TimeSpan.FromSeconds(5));
 
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
-        (await resource.Ask<ResourceStats>(GetResourceStats.Instance)).State.Should().Be(ResourceState.InMaintenance);
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Should().BeEquivalentTo(new { Outcome = DrainOutcome.TimedOut, InFlightAtDeadline = 2L });
+        (await resource.Ask<ResourceStats>(GetResourceStats.Instance, Wait)).State.Should().Be(ResourceState.InMaintenance);
         control.Starts.Should().Be(1, "a failing deadline hook does not restart the resource");
     }
 
@@ -271,11 +272,11 @@ public sealed class DrainableResourceActorSpec : ManualClockTestKit
         var control = new TestResourceControl("ready") { IdleAtOnce = true, ThrowIn = "resumed" };
         var resource = Sys.ActorOf(TestResource.Props(control), "ready");
         resource.Tell(new EnterMaintenance(1, In(TimeSpan.FromSeconds(30))), TestActor);
-        (await ExpectMsgAsync<DrainCompleted>(timeout: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
+        (await ExpectMsgAsync<DrainCompleted>(duration: Wait)).Outcome.Should().Be(DrainOutcome.Drained);
 
         resource.Tell(new ExitMaintenance(2), TestActor);
 
-        var resumed = await ExpectMsgAsync<ResumeCompleted>(timeout: Wait);
+        var resumed = await ExpectMsgAsync<ResumeCompleted>(duration: Wait);
         resumed.Outcome.Should().Be(ResumeOutcome.Failed);
         resumed.Error!.Message.Should().Contain("broke in resumed");
     }

@@ -1,6 +1,7 @@
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
+using Akka.Actor;
+using MaintenanceActors.Testing;
 using MaintenanceActors.Tests.Support;
+using Xunit.Abstractions;
 
 namespace MaintenanceActors.Tests.Sources;
 
@@ -34,7 +35,7 @@ public sealed class SwitchSource : MaintenanceSourceActor
     }
 }
 
-public sealed class CustomSourceSpec : TestKit
+public sealed class CustomSourceSpec(ITestOutputHelper output) : MaintenanceTestKit(output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
@@ -47,11 +48,11 @@ public sealed class CustomSourceSpec : TestKit
         coordinator.Start();
         var states = CreateTestProbe();
         Sys.EventStream.Subscribe(states, typeof(MaintenanceStateChanged));
-        await AwaitConditionAsync(() => coordinator.GetHealthAsync().GetAwaiter().GetResult().Sources.ContainsKey("schedule"), Wait,
+        await AwaitConditionAsync(async () => (await coordinator.GetHealthAsync()).Sources.ContainsKey("schedule"), Wait,
             "the source reported itself");
 
         Sys.EventStream.Publish(new Flip(true));
-        (await states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait)).Should().BeEquivalentTo(new { Source = "schedule", Key = "window", Enabled = true });
+        (await states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait)).Should().BeEquivalentTo(new { Source = "schedule", Key = "window", Enabled = true });
         Sys.EventStream.Publish(new Flip(true));
         await states.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // the same value is not published again
         (await coordinator.WaitForMaintenanceModeAsync(true, Wait)).Should().BeTrue();

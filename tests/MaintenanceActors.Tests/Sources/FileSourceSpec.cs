@@ -1,17 +1,17 @@
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
-using MaintenanceActors.Tests.Support;
+using Akka.Actor;
+using Akka.TestKit;
 using MaintenanceActors.Testing;
+using Xunit.Abstractions;
 
 namespace MaintenanceActors.Tests.Sources;
 
-public sealed class FileSourceSpec : ManualClockTestKit, IDisposable
+public sealed class FileSourceSpec : VirtualClockTestKit
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
     private readonly TempDirectory _directory = new();
     private readonly TestProbe _states;
 
-    public FileSourceSpec()
+    public FileSourceSpec(ITestOutputHelper output) : base(output)
     {
         _states = CreateTestProbe();
         Sys.EventStream.Subscribe(_states, typeof(MaintenanceStateChanged));
@@ -30,13 +30,15 @@ public sealed class FileSourceSpec : ManualClockTestKit, IDisposable
     public async Task Must_poll_the_file_on_the_time_provider_when_notifications_are_off()
     {
         var source = Start(watcher: false);
-        var first = await _states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait);
+        var first = await _states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait);
         first.Should().BeEquivalentTo(new { Source = "file", Enabled = false });
+        // The poll timer is registered at the end of PreStart: a round trip makes sure it exists before the clock moves.
+        await source.Ask<SourceHealth>(GetHealth.Instance, Wait);
 
         await System.IO.File.WriteAllTextAsync(File, "maintenance");
         await _states.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         Time.Advance(TimeSpan.FromSeconds(1));
-        var second = await _states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait);
+        var second = await _states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait);
         second.Enabled.Should().BeTrue();
         second.Revision.Should().BeGreaterThan(first.Revision);
 
@@ -45,7 +47,7 @@ public sealed class FileSourceSpec : ManualClockTestKit, IDisposable
 
         System.IO.File.Delete(File);
         Time.Advance(TimeSpan.FromSeconds(1));
-        var third = await _states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait);
+        var third = await _states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait);
         third.Enabled.Should().BeFalse();
         third.Revision.Should().BeGreaterThan(second.Revision);
         (await source.Ask<SourceHealth>(GetHealth.Instance, Wait)).Connected.Should().BeTrue();
@@ -55,16 +57,19 @@ public sealed class FileSourceSpec : ManualClockTestKit, IDisposable
     public async Task Must_notice_a_change_through_file_system_notifications_without_a_poll()
     {
         Start(watcher: true);
-        await _states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait);
+        await _states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait);
         await System.IO.File.WriteAllTextAsync(File, """{"enabled":true,"reason":"noticed"}""");
-        var state = await _states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait);
+        var state = await _states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait);
         state.Enabled.Should().BeTrue();
         state.Info!.Reason.Should().Be("noticed");
     }
 
-    void IDisposable.Dispose()
+    protected override void Dispose(bool disposing)
     {
-        Dispose();
-        _directory.Dispose();
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            _directory.Dispose();
+        }
     }
 }

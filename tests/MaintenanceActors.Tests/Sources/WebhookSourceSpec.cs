@@ -1,11 +1,11 @@
 using System.Text;
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
-using MaintenanceActors.Tests.Support;
+using Akka.Actor;
+using MaintenanceActors.Testing;
+using Xunit.Abstractions;
 
 namespace MaintenanceActors.Tests.Sources;
 
-public sealed class WebhookSourceSpec : ManualClockTestKit
+public sealed class WebhookSourceSpec(ITestOutputHelper output) : VirtualClockTestKit(output)
 {
     private const string Secret = "a-webhook-secret-of-some-length";
 
@@ -52,8 +52,8 @@ public sealed class WebhookSourceSpec : ManualClockTestKit
         var on = Signed(source, "on");
         source.Accept(on.Timestamp, on.Signature, on.Body).Should().Be(WebhookVerdict.Accepted);
 
-        var supervisor = Sys.ActorOf(MaintenanceActors.Actors.Props.Create(() => new MaintenanceSupervisor(new MaintenanceOptions(), Array.Empty<ResourceRegistration>(), null)));
-        await AwaitConditionAsync(() => supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, TimeSpan.FromSeconds(20)).GetAwaiter().GetResult().InMaintenance,
+        var supervisor = Sys.ActorOf(Props.Create(() => new MaintenanceSupervisor(new MaintenanceOptions(), Array.Empty<ResourceRegistration>(), null)));
+        await AwaitConditionAsync(async () => (await supervisor.Ask<MaintenanceStatus>(GetMaintenanceStatus.Instance, TimeSpan.FromSeconds(20))).InMaintenance,
             TimeSpan.FromSeconds(20), "the webhook's value reaches a supervisor that was not there when it was accepted");
         (await supervisor.Ask<MaintenanceHealthReport>(GetHealth.Instance, TimeSpan.FromSeconds(20))).Sources.Should().ContainKey("webhook");
     }

@@ -1,10 +1,11 @@
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
+using Akka.Actor;
+using MaintenanceActors.Testing;
 using MaintenanceActors.Tests.Support;
+using Xunit.Abstractions;
 
 namespace MaintenanceActors.Tests.Supervision;
 
-public sealed class DebounceSpec : ManualClockTestKit
+public sealed class DebounceSpec(ITestOutputHelper output) : VirtualClockTestKit(output)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
@@ -29,7 +30,7 @@ public sealed class DebounceSpec : ManualClockTestKit
         status.Epoch.Should().Be(0, "nothing started while the sources kept changing");
 
         Time.Advance(TimeSpan.FromMilliseconds(200));
-        var done = await ExpectMsgAsync<MaintenanceTransitionCompleted>(timeout: Wait);
+        var done = await ExpectMsgAsync<MaintenanceTransitionCompleted>(duration: Wait);
         done.Should().BeEquivalentTo(new { Epoch = 1L, Enabled = true, Superseded = false });
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
     }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using MaintenanceActors.Actors;
+using Akka.Actor;
 
 namespace MaintenanceActors.Tests.Support;
 
@@ -32,6 +32,18 @@ public sealed class TestResourceControl
     /// <summary>The lifecycle steps and hooks in the order the base called them, with what each saw.</summary>
     public ConcurrentQueue<string> Steps { get; } = new();
     public volatile bool IdleAtOnce;
+
+    /// <summary>Called at each <c>StopIntake</c>, before intake closes (e.g. to read what readiness says at that moment).</summary>
+    public Action? BeforeStopIntake { get; set; }
+
+    /// <summary>
+    /// When set, <c>OnMaintenanceAccepted</c> blocks the actor until the test sets it, so the resource's mailbox holds every
+    /// message that arrives meanwhile (an Enter the resource is slow to take). <see cref="Holding"/> says it is held.
+    /// </summary>
+    public ManualResetEventSlim? HoldAccept { get; set; }
+
+    /// <summary>Signalled when <c>OnMaintenanceAccepted</c> starts waiting on <see cref="HoldAccept"/>.</summary>
+    public TaskCompletionSource Holding { get; } = NewSignal();
 
     public long InFlight
     {
@@ -96,7 +108,7 @@ public sealed class TestResource : DrainableResourceActor
     }
 
     public static Props Props(TestResourceControl control, TimeSpan? grace = null) =>
-        MaintenanceActors.Actors.Props.Create(() => new TestResource(control, grace));
+        Akka.Actor.Props.Create(() => new TestResource(control, grace));
 
     public static ResourceRegistration Registration(TestResourceControl control, TimeSpan? drainTimeout = null) =>
         new(control.Name, () => Props(control), new ResourceOptions { DrainTimeout = drainTimeout });
@@ -115,14 +127,25 @@ public sealed class TestResource : DrainableResourceActor
 
     protected override void StopIntake()
     {
+        _control.BeforeStopIntake?.Invoke();
         _control.IntakeOpen = false;
         _control.Steps.Enqueue($"stop:{CurrentInfo?.Reason}");
     }
 
     protected override void ResumeIntake() => _control.IntakeOpen = true;
 
-    protected override void OnMaintenanceAccepted(EnterMaintenance enter) =>
+    protected override void OnMaintenanceAccepted(EnterMaintenance enter)
+    {
+        if (_control.HoldAccept is { } hold)
+        {
+            _control.Holding.TrySetResult();
+            if (!hold.Wait(TimeSpan.FromSeconds(30)))
+            {
+                throw new TimeoutException($"{_control.Name} was held for 30 s; the test never released it");
+            }
+        }
         Step("accepted", $"accepted:{enter.Epoch}:{CurrentInfo?.Reason}:{Intake}");
+    }
 
     protected override void OnDeadline(long inFlight) => Step("deadline", $"deadline:{inFlight}:{Intake}");
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Akka.Actor;
 using FluentAssertions;
 using MaintenanceActors.AspNetCore.Http;
 using MaintenanceActors.AspNetCore.Tests.Fixtures;
@@ -150,6 +151,35 @@ public sealed class ShutdownDrainSpec(ITestOutputHelper output)
         response.StatusCode.Should().Be(HttpStatusCode.OK, "even past the drain deadline the request that got in is answered");
         (await response.Content.ReadAsStringAsync()).Should().Be("done");
         await stopping.WaitAsync(Patience);
+    }
+
+    [Fact]
+    public async Task Must_drain_once_when_the_actor_system_shuts_down_on_its_own_and_again_not_when_the_host_stops()
+    {
+        var capture = new LogCapture(_timeline);
+        var server = await StartAsync(capture, shutdownDrainTimeout: TimeSpan.FromSeconds(20));
+        await using (server)
+        {
+            using var client = server.CreateHttp1Client();
+            var slow = client.GetStringAsync("/slow");
+            await _slowStarted.Task.WaitAsync(Patience);
+
+            var shutdown = CoordinatedShutdown.Get(server.Services.GetRequiredService<ActorSystem>()).Run(CoordinatedShutdown.ClrExitReason.Instance);
+
+            (await Eventually.HoldsAsync(() => server.Gates.Http.IsClosed, Patience)).Should().BeTrue("CoordinatedShutdown's task drains");
+            var refused = await client.GetAsync("/work/1");
+            refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            IsWellFormedRefusal(refused, await refused.Content.ReadAsStringAsync()).Should().BeTrue();
+            shutdown.IsCompleted.Should().BeFalse("the drain waits for the admitted request");
+            _releaseSlow.SetResult();
+            (await slow.WaitAsync(Patience)).Should().Be("done");
+            await shutdown.WaitAsync(Patience);
+            (await capture.WaitForAsync(l => l.Message.StartsWith("Shutdown drain of", StringComparison.Ordinal)).WaitAsync(Patience))
+                .Fields["Outcome"].Should().Be(DrainOutcome.Drained);
+        }
+
+        ShutdownDrainOf(capture, "http");
+        ShutdownDrainFinished(capture).Fields["Succeeded"].Should().Be(true);
     }
 
     private Task<GatedServer> StartAsync(LogCapture capture, TimeSpan shutdownDrainTimeout) => GatedServer.StartAsync(

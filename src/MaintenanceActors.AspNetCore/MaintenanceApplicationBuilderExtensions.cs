@@ -17,6 +17,8 @@ public static class MaintenanceApplicationBuilderExtensions
     /// maintenance (503 problem+json, gRPC UNAVAILABLE). Put it early, before routing and endpoints.
     /// With the gRPC drain on a <c>WebApplication</c> it also maps grpc.health.v1.Health (unless
     /// <see cref="GrpcDrainOptions.EnableHealthService"/> is off); elsewhere call <see cref="MapMaintenanceGrpcHealth"/>.
+    /// Without this call the HTTP drain puts the gate first in the pipeline itself; call it to choose the place
+    /// (there is still exactly one gate).
     /// </summary>
     public static IApplicationBuilder UseMaintenance(this IApplicationBuilder app)
     {
@@ -25,23 +27,17 @@ public static class MaintenanceApplicationBuilderExtensions
         var gates = services.GetService<RequestGates>()
             ?? throw new InvalidOperationException(
                 "app.UseMaintenance() needs the HTTP drain registered: call services.AddMaintenance(m => m.AddHttpDrain()) before building the app.");
-        var httpOptions = services.GetRequiredService<IOptions<HttpDrainOptions>>().Value;
-        httpOptions.Validate();
-        var grpc = services.GetService<GrpcCallGate>();
-        var grpcOptions = grpc is null ? new GrpcDrainOptions() : services.GetRequiredService<IOptions<GrpcDrainOptions>>().Value;
-        grpcOptions.Validate();
-        var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        // Resolving the coordinator binds and validates every maintenance option now, so a bad setting stops the
-        // application before it listens instead of when the actor system starts.
-        _ = services.GetService<IMaintenance>();
-        var grpcMessage = grpcOptions.UnavailableMessage;
-
-        if (grpc is not null && grpcOptions.EnableHealthService && app is IEndpointRouteBuilder endpoints)
+        var gate = MaintenanceMiddleware.Factory(services, gates);
+        if (services.GetService<GrpcCallGate>() is not null
+            && services.GetRequiredService<IOptions<GrpcDrainOptions>>().Value.EnableHealthService
+            && app is IEndpointRouteBuilder endpoints)
         {
             endpoints.MapMaintenanceGrpcHealth();
         }
 
-        return app.Use(next => new MaintenanceMiddleware(next, gates, httpOptions, timeProvider, grpc, grpcMessage).InvokeAsync);
+        // The gate is placed here: the startup filter that puts one first in the pipeline for apps that forgot it stands down.
+        services.GetService<MaintenanceGatePlacement>()?.PlacedByApplication();
+        return app.Use(gate);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using MaintenanceActors.AspNetCore.Gate;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -11,6 +12,8 @@ internal static class HttpGateServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RequestGates>();
+        services.TryAddSingleton<MaintenanceGatePlacement>();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, MaintenanceGateStartupFilter>());
         var options = services.AddOptions<HttpDrainOptions>();
         if (configure is not null)
         {

@@ -7,7 +7,8 @@ public static class MaintenanceBuilderHttpExtensions
 {
     /// <summary>
     /// Drains HTTP requests during maintenance: requests that got in finish, new ones get a 503
-    /// problem+json. Also call <c>app.UseMaintenance()</c> early in the pipeline.
+    /// problem+json. The gate goes first in the pipeline by itself; call <c>app.UseMaintenance()</c> to place it
+    /// yourself (early, before routing and endpoints).
     /// </summary>
     public static MaintenanceBuilder AddHttpDrain(this MaintenanceBuilder maintenance, Action<HttpDrainOptions>? configure = null)
     {

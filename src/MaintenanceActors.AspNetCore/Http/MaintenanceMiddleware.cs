@@ -1,6 +1,8 @@
 using MaintenanceActors.AspNetCore.Gate;
 using MaintenanceActors.AspNetCore.Grpc;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace MaintenanceActors.AspNetCore.Http;
 
@@ -25,6 +27,25 @@ internal sealed class MaintenanceMiddleware
         _refusal = new MaintenanceRefusal(options, timeProvider);
         _grpc = grpc;
         _grpcMessage = grpcMessage;
+    }
+
+    /// <summary>
+    /// Builds the middleware from the registered options (validated now, so a bad value fails at start-up, naming the
+    /// field) for <c>app.Use(...)</c>.
+    /// </summary>
+    public static Func<RequestDelegate, RequestDelegate> Factory(IServiceProvider services, RequestGates gates)
+    {
+        var httpOptions = services.GetRequiredService<IOptions<HttpDrainOptions>>().Value;
+        httpOptions.Validate();
+        var grpc = services.GetService<GrpcCallGate>();
+        var grpcOptions = grpc is null ? new GrpcDrainOptions() : services.GetRequiredService<IOptions<GrpcDrainOptions>>().Value;
+        grpcOptions.Validate();
+        var timeProvider = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        // Resolving the coordinator binds and validates every maintenance option now, so a bad setting stops the
+        // application before it listens instead of when the actor system starts.
+        _ = services.GetService<IMaintenance>();
+        var grpcMessage = grpcOptions.UnavailableMessage;
+        return next => new MaintenanceMiddleware(next, gates, httpOptions, timeProvider, grpc, grpcMessage).InvokeAsync;
     }
 
     public Task InvokeAsync(HttpContext context)

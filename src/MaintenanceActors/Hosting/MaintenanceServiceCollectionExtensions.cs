@@ -31,6 +31,7 @@ public static class MaintenanceServiceCollectionExtensions
         configure(builder);
 
         services.AddSingleton(sp => CreateCoordinator(sp, builder));
+        services.AddSingleton(sp => new MaintenanceShutdown(sp.GetRequiredService<MaintenanceCoordinator>(), sp.GetRequiredService<ActorSystem>()));
         services.AddSingleton<IMaintenance>(sp => sp.GetRequiredService<MaintenanceCoordinator>());
         services.AddHealthChecks()
             .AddCheck<MaintenanceReadinessCheck>("maintenance", tags: new[] { "ready" })
@@ -46,8 +47,9 @@ public static class MaintenanceServiceCollectionExtensions
                 })
                 .WithMaintenance());
         }
-        // Runs after Akka.Hosting's own hosted service started the system and its actors.
-        services.AddHostedService<MaintenanceStartCheck>();
+        // Starts after Akka.Hosting's own hosted service started the system and its actors; drains when the host
+        // begins to stop, before any hosted service (the web server included) stops.
+        services.AddHostedService<MaintenanceHostedService>();
         return services;
     }
 
@@ -65,7 +67,7 @@ public static class MaintenanceServiceCollectionExtensions
                 ?? throw new InvalidOperationException("WithMaintenance() needs services.AddMaintenance(m => ...) to register the coordinator.");
             coordinator.Start();
             registry.Register<MaintenanceSupervisor>(coordinator.Supervisor);
-            MaintenanceShutdown.Register(system, coordinator);
+            (resolver.GetService<MaintenanceShutdown>() ?? new MaintenanceShutdown(coordinator, system)).Register();
         });
     }
 
@@ -107,8 +109,17 @@ public static class MaintenanceServiceCollectionExtensions
         return coordinator;
     }
 
-    /// <summary>Fails the start, with what to add, when the coordinator was registered but no actor system started it.</summary>
-    private sealed class MaintenanceStartCheck(MaintenanceCoordinator coordinator) : IHostedService
+    /// <summary>
+    /// Fails the start, with what to add, when the coordinator was registered but no actor system started it; drains
+    /// when the host begins to stop.
+    /// </summary>
+    /// <remarks>
+    /// The drain runs in <see cref="StoppingAsync"/>, which the host calls before it stops any hosted service. A
+    /// <c>WebApplication</c> stops its web server first and Akka.Hosting's service (whose CoordinatedShutdown also drains)
+    /// after it, so a drain left to CoordinatedShutdown would start only after the server had stopped listening and
+    /// waited for its requests: clients would meet refused connections instead of the maintenance refusal.
+    /// </remarks>
+    private sealed class MaintenanceHostedService(MaintenanceCoordinator coordinator, MaintenanceShutdown shutdown) : IHostedLifecycleService
     {
         public Task StartAsync(CancellationToken cancellationToken) => coordinator.IsStarted
             ? Task.CompletedTask
@@ -116,6 +127,14 @@ public static class MaintenanceServiceCollectionExtensions
                 "The maintenance coordinator was registered with AddMaintenance but no actor system started it: the application " +
                 "registers its own Akka.NET system, so add .WithMaintenance() to its services.AddAkka(...) configuration.");
 
+        public Task StoppingAsync(CancellationToken cancellationToken) => shutdown.DrainForHostStopAsync(cancellationToken);
+
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

@@ -1,28 +1,21 @@
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
+using Akka.Actor;
+using MaintenanceActors.Testing;
 using Xunit.Abstractions;
 
 namespace MaintenanceActors.AspNetCore.Tests.Fixtures;
 
-/// <summary>TestKit for a drain actor spec: the actor system runs on a manual clock the tests advance, and asks wait on the wall clock.</summary>
-public abstract class DrainActorTestKit : TestKit
+/// <summary>
+/// TestKit for a drain actor spec: the actor system runs on Akka's <c>TestScheduler</c>, so drain deadlines and delays
+/// pass only when a test advances <see cref="VirtualClockTestKit.Time"/>; asks wait on the wall clock.
+/// </summary>
+public abstract class DrainActorTestKit : VirtualClockTestKit
 {
     protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     protected DrainActorTestKit(ITestOutputHelper output)
-        : this(new ManualTimeProvider(), output)
+        : base(output)
     {
     }
-
-    // The clock is created before the base constructor runs so the actor system and the spec share it.
-    private DrainActorTestKit(ManualTimeProvider time, ITestOutputHelper output)
-        : base(timeProvider: time, output: output)
-    {
-        Time = time;
-    }
-
-    /// <summary>The actor system's clock; deadlines and delays pass only when a test advances it.</summary>
-    protected ManualTimeProvider Time { get; }
 
     /// <summary>The drain actor under test, set when the spec starts it.</summary>
     protected IActorRef Drain { get; set; } = null!;
@@ -30,6 +23,10 @@ public abstract class DrainActorTestKit : TestKit
     protected EnterMaintenance Enter(long epoch, TimeSpan? deadlineIn = null, MaintenanceInfo? info = null) =>
         new(epoch, Time.GetUtcNow() + (deadlineIn ?? TimeSpan.FromMinutes(1)), info);
 
-    /// <summary>Asks with a wall-clock limit: the ask's own timeout runs on the manual clock the tests advance.</summary>
-    protected Task<T> AskAsync<T>(object message) => Drain.Ask<T>(message, TimeSpan.FromDays(1)).WaitAsync(Patience);
+    /// <summary>
+    /// Asks the drain actor with a wall-clock limit (an Ask's timeout runs on real time, not on the virtual clock). An
+    /// answered ask also proves the actor processed every message sent to it before, so timers it started then are
+    /// registered and a following <see cref="VirtualTime.Advance"/> fires them.
+    /// </summary>
+    protected Task<T> AskAsync<T>(object message) => Drain.Ask<T>(message, Patience);
 }

@@ -70,12 +70,15 @@ internal sealed class GatedServer : IAsyncDisposable
         DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
     };
 
-    /// <summary>Stops the host (ApplicationStopping fires, Kestrel finishes requests); safe to call twice.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops the host (ApplicationStopping fires, the maintenance drain runs, Kestrel finishes requests, Akka's
+    /// CoordinatedShutdown runs); the host gives up after <paramref name="within"/> (default 10 s). Safe to call twice.
+    /// </summary>
+    public async Task StopAsync(TimeSpan? within = null)
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var stopping = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(10));
             await _app.StopAsync(stopping.Token);
         }
     }

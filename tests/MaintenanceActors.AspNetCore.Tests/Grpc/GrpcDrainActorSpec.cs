@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using Akka.Actor;
 using FluentAssertions;
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
 using MaintenanceActors.AspNetCore.Grpc;
 using MaintenanceActors.AspNetCore.Tests.Fixtures;
 using Microsoft.Extensions.Options;

@@ -66,6 +66,8 @@ public sealed class MaintenanceHostingSpec
         var delay = TimeSpan.FromMinutes(5);
         await using var server = await GatedServer.StartAsync(
             services => services.AddMaintenance(m => m
+                // Stopping the server at the end drains too, readiness delay first: keep that drain short.
+                .Configure(o => o.ShutdownDrainTimeout = TimeSpan.FromSeconds(1))
                 .AddHttpDrain(o => (o.ReadinessDelay, o.DrainTimeout) = (delay, delay * 2))
                 .AddGrpcDrain(o => (o.ReadinessDelay, o.DrainTimeout) = (delay, delay * 2))),
             app =>

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Text.Json;
+using Akka.Actor;
 using FluentAssertions;
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
 using MaintenanceActors.AspNetCore.Http;
 using MaintenanceActors.AspNetCore.Tests.Fixtures;
+using MaintenanceActors.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -14,7 +14,7 @@ using Xunit.Abstractions;
 namespace MaintenanceActors.AspNetCore.Tests.Http;
 
 /// <summary>Many clients against the real middleware while the HTTP drain actor enters and leaves maintenance.</summary>
-public sealed class DrainUnderLoadSpec : TestKit
+public sealed class DrainUnderLoadSpec : MaintenanceTestKit
 {
     private const int Requests = 10_000;
     private const int Clients = 32;
@@ -28,7 +28,7 @@ public sealed class DrainUnderLoadSpec : TestKit
     private int _drained;
 
     public DrainUnderLoadSpec(ITestOutputHelper output)
-        : base(output: output)
+        : base(output)
     {
         _output = output;
     }

@@ -1,7 +1,6 @@
 using System.Net;
+using Akka.Actor;
 using FluentAssertions;
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
 using MaintenanceActors.AspNetCore.Http;
 using MaintenanceActors.AspNetCore.Tests.Fixtures;
 using Microsoft.Extensions.Options;

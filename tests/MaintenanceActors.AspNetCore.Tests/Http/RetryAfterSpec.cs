@@ -1,4 +1,6 @@
+using FluentAssertions;
 using MaintenanceActors.AspNetCore.Http;
+using Xunit;
 
 namespace MaintenanceActors.AspNetCore.Tests.Http;
 

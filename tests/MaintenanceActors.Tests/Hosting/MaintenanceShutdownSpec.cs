@@ -56,7 +56,7 @@ public sealed class MaintenanceShutdownSpec : MaintenanceTestKit
             control.BeforeStopIntake = () => readinessAtStop.Enqueue((control.Name, coordinator.IsInMaintenance));
         }
         coordinator.Start();
-        MaintenanceShutdown.Register(Sys, coordinator);
+        new MaintenanceShutdown(coordinator, Sys).Register();
         var transitions = CreateTestProbe();
         Sys.EventStream.Subscribe(transitions, typeof(MaintenanceTransitionCompleted));
         await Started(fast1, fast2, stuck);

@@ -1,4 +1,5 @@
 using MaintenanceActors.Actors;
+using dotnet_etcd;
 using MaintenanceActors.Etcd;
 
 namespace MaintenanceActors;
@@ -50,7 +51,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <summary>Uses etcd as a source through <paramref name="client"/>, and as the target of <see cref="SetMaintenanceModeAsync"/>.</summary>
     public MaintenanceCoordinator UseEtcd(EtcdSourceOptions options, EtcdClient client, bool ownsClient = false)
     {
-        UseEtcd(options, new EtcdClientBackend(client));
+        UseEtcd(options, new EtcdClientBackend(client, options));
         if (ownsClient)
         {
             _ownedClient = client;
@@ -261,7 +262,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         if (_ownedClient is not null)
         {
-            await _ownedClient.DisposeAsync().ConfigureAwait(false);
+            _ownedClient.Dispose();
         }
     }
 

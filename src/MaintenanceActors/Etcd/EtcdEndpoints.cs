@@ -1,8 +1,16 @@
 namespace MaintenanceActors.Etcd;
 
-/// <summary>Turns etcdctl-style endpoint strings into base URIs.</summary>
+/// <summary>Reads etcd endpoints the way etcdctl takes them (<c>127.0.0.1:2379</c>, <c>[::1]:2379</c>, <c>http://host:2379</c>) into base URIs.</summary>
 internal static class EtcdEndpoints
 {
+    /// <summary>Splits a comma-separated endpoint list ("127.0.0.1:2379,http://10.0.0.2:2379") into trimmed entries; empty entries are dropped.</summary>
+    public static List<string> Split(string? endpoints) =>
+        endpoints is null ? new List<string>() : endpoints.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+
+    /// <summary>
+    /// Reads one endpoint: without a scheme it is https when <paramref name="defaultToTls"/> (a CA or client certificate is configured),
+    /// http otherwise, and the port is required. On failure <paramref name="problem"/> says what is wrong and what to write instead.
+    /// </summary>
     public static bool TryNormalize(string endpoint, bool defaultToTls, out Uri uri, out string problem)
     {
         uri = null!;
@@ -15,7 +23,9 @@ internal static class EtcdEndpoints
             return false;
         }
         if (schemeless)
+        {
             text = (defaultToTls ? "https://" : "http://") + text;
+        }
         if (!Uri.TryCreate(text, UriKind.Absolute, out var parsed))
         {
             problem = "expected host:port or http(s)://host:port";
@@ -45,7 +55,7 @@ internal static class EtcdEndpoints
         }
         if (parsed.UserInfo.Length > 0)
         {
-            problem = "carries a user name or password; set EtcdClientOptions.Username and Password instead";
+            problem = "carries a user name or password; set Username and Password instead";
             return false;
         }
 

@@ -16,12 +16,11 @@ namespace MaintenanceActors.Etcd;
 /// <remarks>
 /// With <see cref="EtcdSourceOptions.Username"/> set, a call whose token etcd rejects (expired, or from before an auth change) drops
 /// the client's cached token and is retried once with a fresh one. etcd 3.4 refuses a watch made with such a token as
-/// "permission denied", so a refused watch is retried once the same way before the refusal is reported.
+/// "invalid auth token" or "permission denied" in a cancelled create, so a refused watch is retried once the same way before the
+/// refusal is reported.
 /// </remarks>
 internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
 {
-    // Asks etcd to end the stream when the member serving it loses its leader, so a partitioned member cannot keep a watch silent.
-    private static readonly Metadata RequireLeader = new() { { "hasleader", "true" } };
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
     private readonly EtcdClient _client;
@@ -113,7 +112,8 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
     {
         for (var attempt = 0; ; attempt++)
         {
-            var call = _client.GetConnection().WatchClient.Watch(RequireLeader, cancellationToken: cancellationToken);
+            // "hasleader": etcd ends the stream when the member serving it loses its leader, so a partitioned member cannot keep a watch silent.
+            var call = _client.GetConnection().WatchClient.Watch(new Metadata { { "hasleader", "true" } }, cancellationToken: cancellationToken);
             try
             {
                 await Describe(() => call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = create }, cancellationToken), "Watch")
@@ -122,9 +122,9 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
                     ?? throw new EtcdException($"etcd closed the watch stream before creating the watch of '{create.Key.ToStringUtf8()}'");
                 if (first.Created && first.Canceled && first.CompactRevision == 0)
                 {
-                    if (attempt == 0 && HasCredentials && IsPermissionDenied(first.CancelReason))
+                    if (attempt == 0 && HasCredentials && MayBeStaleToken(first.CancelReason))
                     {
-                        // etcd 3.4 answers a watch made with an expired or stale token this way: try once more with a fresh token.
+                        // A watch made with an expired or dropped token: try once more with a fresh one.
                         LogTokenRefused(_logger, "Watch", first.CancelReason);
                         Reauthenticate();
                         call.Dispose();
@@ -209,7 +209,14 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
         || ex.Status.Detail.Contains("invalid auth token", StringComparison.Ordinal)
         || ex.Status.Detail.Contains("revision of auth store is old", StringComparison.Ordinal);
 
-    private static bool IsPermissionDenied(string reason) => reason.Contains("permission denied", StringComparison.Ordinal);
+    /// <summary>
+    /// etcd 3.4 refuses a watch whose stream carries a dropped token as "invalid auth token", and one whose token it can no longer
+    /// check as "permission denied"; either may heal with a fresh token.
+    /// </summary>
+    private static bool MayBeStaleToken(string reason) =>
+        reason.Contains("permission denied", StringComparison.Ordinal)
+        || reason.Contains("invalid auth token", StringComparison.Ordinal)
+        || reason.Contains("revision of auth store is old", StringComparison.Ordinal);
 
     private static bool IsTlsFailure(Exception ex)
     {

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using dotnet_etcd;
 using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
 
 namespace MaintenanceActors.Etcd;
 
@@ -62,6 +63,9 @@ internal static class EtcdClientFactory
 
     private static void ConfigureChannel(GrpcChannelOptions channel)
     {
+        // No gRPC-level retries for the watch stream: the watcher reconnects itself, with backoff and jitter, from the last seen
+        // revision; retrying underneath would only hide the failure for seconds and keep source health saying nothing.
+        channel.ServiceConfig?.MethodConfigs.Add(new MethodConfig { Names = { new MethodName { Service = "etcdserverpb.Watch" } } });
         if (channel.HttpHandler is SocketsHttpHandler handler)
         {
             handler.KeepAlivePingDelay = KeepAlivePingDelay;

@@ -27,6 +27,7 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
     private readonly string? _username;
     private readonly string? _password;
     private readonly ILogger _logger;
+    private readonly string _endpoints;
 
     /// <param name="client">The client to use; not disposed here.</param>
     /// <param name="options">The source's settings; its credentials, when set, are used to re-authenticate after a rejected token.</param>
@@ -37,6 +38,7 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
         _username = string.IsNullOrEmpty(options?.Username) ? null : options.Username;
         _password = options?.Password;
         _logger = logger ?? NullLogger.Instance;
+        _endpoints = options is null ? "etcd" : string.Join(", ", options.EndpointUris());
     }
 
     private bool HasCredentials => _username is not null && !string.IsNullOrEmpty(_password);
@@ -116,8 +118,15 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
             var call = _client.GetConnection().WatchClient.Watch(new Metadata { { "hasleader", "true" } }, cancellationToken: cancellationToken);
             try
             {
-                await Describe(() => call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = create }, cancellationToken), "Watch")
-                    .ConfigureAwait(false);
+                try
+                {
+                    await call.RequestStream.WriteAsync(new WatchRequest { CreateRequest = create }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // A call that failed before the request went out (e.g. no endpoint reachable) says why on its response
+                    // stream; the write only reports that it was cancelled.
+                }
                 var first = await NextAsync(call, cancellationToken).ConfigureAwait(false)
                     ?? throw new EtcdException($"etcd closed the watch stream before creating the watch of '{create.Key.ToStringUtf8()}'");
                 if (first.Created && first.Canceled && first.CompactRevision == 0)
@@ -152,8 +161,30 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
 
     private async Task<WatchResponse?> NextAsync(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call, CancellationToken cancellationToken)
     {
-        var more = await Describe(() => call.ResponseStream.MoveNext(cancellationToken), "Watch").ConfigureAwait(false);
+        bool more;
+        try
+        {
+            more = await Describe(() => call.ResponseStream.MoveNext(cancellationToken), "Watch", cancellationToken).ConfigureAwait(false);
+        }
+        catch (EtcdException ex) when (ex.InnerException is OperationCanceledException && Outcome(call) is { } status)
+        {
+            // The client reports some failures of a stream (e.g. no endpoint reachable) as a cancellation; the call's status says why.
+            throw Explain(new RpcException(status), "Watch");
+        }
         return more ? call.ResponseStream.Current : null;
+    }
+
+    private static Status? Outcome(AsyncDuplexStreamingCall<WatchRequest, WatchResponse> call)
+    {
+        try
+        {
+            var status = call.GetStatus();
+            return status.StatusCode == StatusCode.OK ? null : status;
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // the call has not finished
+        }
     }
 
     private async Task<T> CallAsync<T>(string method, Func<Task<T>> call, CancellationToken cancellationToken)
@@ -171,11 +202,15 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
         {
             throw Explain(ex, method);
         }
-        return await Describe(call, method).ConfigureAwait(false);
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw DeadlineExceeded(ex, method);
+        }
+        return await Describe(call, method, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Runs <paramref name="call"/>, turning a gRPC failure into an <see cref="EtcdException"/> that says what failed and why.</summary>
-    private async Task<T> Describe<T>(Func<Task<T>> call, string method)
+    private async Task<T> Describe<T>(Func<Task<T>> call, string method, CancellationToken cancellationToken)
     {
         try
         {
@@ -185,21 +220,29 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
         {
             throw Explain(ex, method);
         }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw method == "Watch"
+                ? new EtcdException($"etcd Watch failed: the stream was cancelled underneath ({ex.Message})", ex)
+                : DeadlineExceeded(ex, method);
+        }
     }
+
+    // The client reports a passed deadline as a cancellation; the caller's token was not cancelled, so say what happened. Unary
+    // calls wait for a reachable endpoint, so this is also how "no endpoint reachable" ends.
+    private EtcdException DeadlineExceeded(Exception ex, string method) =>
+        new($"etcd {method} failed: DeadlineExceeded: no answer within {RequestTimeout.TotalSeconds:0} s from {_endpoints} (unreachable, or too slow)", ex);
 
     private EtcdException Explain(RpcException ex, string method)
     {
+        if (ex.StatusCode == StatusCode.DeadlineExceeded && method != "Watch")
+        {
+            return DeadlineExceeded(ex, method);
+        }
         var tls = EtcdClientFactory.TlsFailureOf(_client);
         var cause = tls is not null && IsTlsFailure(ex) ? $" ({tls})" : "";
         return new EtcdException($"etcd {method} failed: {ex.StatusCode}: {ex.Status.Detail}{cause}", ex);
     }
-
-    private async Task Describe(Func<Task> call, string method) =>
-        await Describe(async () =>
-        {
-            await call().ConfigureAwait(false);
-            return true;
-        }, method).ConfigureAwait(false);
 
     /// <summary>Drops the client's cached token, so its next call authenticates again.</summary>
     private void Reauthenticate() => _client.SetCredentials(_username!, _password!);

@@ -2,6 +2,8 @@ using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography.X509Certificates;
 using dotnet_etcd;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 
@@ -43,12 +45,13 @@ internal static class EtcdClientFactory
                 {
                     ssl.ClientCertificates = new X509CertificateCollection { clientCertificate };
                 }
-            }, serverName: serverName, configureChannelOptions: ConfigureChannel);
+            }, serverName: serverName, configureChannelOptions: ConfigureChannel, interceptors: [new WaitForReadyUnaryCalls()]);
             Validators.AddOrUpdate(client, validator);
         }
         else
         {
-            client = new EtcdClient(connectionString, serverName: serverName, configureChannelOptions: ConfigureChannel);
+            client = new EtcdClient(connectionString, serverName: serverName, configureChannelOptions: ConfigureChannel,
+                interceptors: [new WaitForReadyUnaryCalls()]);
         }
         if (!string.IsNullOrEmpty(options.Username))
         {
@@ -63,9 +66,16 @@ internal static class EtcdClientFactory
 
     private static void ConfigureChannel(GrpcChannelOptions channel)
     {
-        // No gRPC-level retries for the watch stream: the watcher reconnects itself, with backoff and jitter, from the last seen
-        // revision; retrying underneath would only hide the failure for seconds and keep source health saying nothing.
-        channel.ServiceConfig?.MethodConfigs.Add(new MethodConfig { Names = { new MethodName { Service = "etcdserverpb.Watch" } } });
+        // After an outage the channel reconnects on its own schedule (by default up to 2 minutes apart); keep it short, so the
+        // watcher's own backoff decides how soon it is back.
+        channel.InitialReconnectBackoff = TimeSpan.FromMilliseconds(200);
+        channel.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
+        if (channel.ServiceConfig is { } config)
+        {
+            config.MethodConfigs.Clear();
+            config.MethodConfigs.Add(UnaryCalls);
+            config.MethodConfigs.Add(WatchStream);
+        }
         if (channel.HttpHandler is SocketsHttpHandler handler)
         {
             handler.KeepAlivePingDelay = KeepAlivePingDelay;
@@ -73,6 +83,24 @@ internal static class EtcdClientFactory
             handler.ConnectTimeout = ConnectTimeout;
         }
     }
+
+    // Unary calls are retried when an endpoint turns out unavailable, which also moves them to another endpoint.
+    private static readonly MethodConfig UnaryCalls = new()
+    {
+        Names = { MethodName.Default },
+        RetryPolicy = new RetryPolicy
+        {
+            MaxAttempts = 3,
+            InitialBackoff = TimeSpan.FromMilliseconds(200),
+            MaxBackoff = TimeSpan.FromSeconds(2),
+            BackoffMultiplier = 2,
+            RetryableStatusCodes = { StatusCode.Unavailable },
+        },
+    };
+
+    // The watch stream neither waits nor retries: the watcher reconnects itself, with backoff and jitter, from the last seen
+    // revision, and reports the failure meanwhile; waiting or retrying underneath would only hide it.
+    private static readonly MethodConfig WatchStream = new() { Names = { new MethodName { Service = "etcdserverpb.Watch" } } };
 
     private static X509Certificate2? LoadClientCertificate(EtcdSourceOptions options)
     {
@@ -83,5 +111,20 @@ internal static class EtcdClientFactory
         using var pem = X509Certificate2.CreateFromPemFile(options.ClientCertificatePath, options.ClientKeyPath);
         // A PEM key is ephemeral; TLS stacks want a certificate whose key they can keep, so round-trip through PKCS#12.
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    }
+
+    /// <summary>
+    /// Unary calls (each has a deadline) wait for a connected endpoint instead of failing at once while the channel reconnects
+    /// after an outage; streams keep failing fast, so the watcher sees and reports the outage.
+    /// </summary>
+    private sealed class WaitForReadyUnaryCalls : Interceptor
+    {
+        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request,
+            ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation) =>
+            continuation(request, new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithWaitForReady()));
+
+        public override TResponse BlockingUnaryCall<TRequest, TResponse>(TRequest request,
+            ClientInterceptorContext<TRequest, TResponse> context, BlockingUnaryCallContinuation<TRequest, TResponse> continuation) =>
+            continuation(request, new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithWaitForReady()));
     }
 }

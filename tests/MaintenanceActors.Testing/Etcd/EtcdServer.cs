@@ -315,10 +315,41 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
             {
                 last = ex;
             }
+            catch (OperationCanceledException ex)
+            {
+                // The probe's deadline passed (the client reports a deadline as cancellation): not ready yet.
+                last = ex;
+            }
             // Polling a condition with a deadline: the pause only spaces the probes.
             await Task.Delay(50);
         }
         throw new TimeoutException($"etcd did not become ready within {ReadyTimeout.TotalSeconds} s ({last?.Message}):\n{Output}");
+    }
+
+    private readonly List<(string Text, TaskCompletionSource Seen)> outputWaiters = new();
+
+    /// <summary>
+    /// Completes when etcd writes a line containing <paramref name="text"/> from now on (e.g. "deleted a simple token" at
+    /// --log-level info); fails with etcd's output after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (output)
+            outputWaiters.Add((text, seen));
+        try
+        {
+            await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"etcd wrote no line containing '{text}' within {timeout.TotalSeconds} s:\n{Output}");
+        }
+        finally
+        {
+            lock (output)
+                outputWaiters.RemoveAll(w => w.Seen == seen);
+        }
     }
 
     private void Append(string? line)
@@ -327,6 +358,8 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
             return;
         lock (output)
         {
+            foreach (var waiter in outputWaiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)))
+                waiter.Seen.TrySetResult();
             if (output.Length > 64 * 1024)
                 output.Remove(0, output.Length - 32 * 1024);
             output.AppendLine(line);

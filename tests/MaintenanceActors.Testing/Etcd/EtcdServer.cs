@@ -60,7 +60,9 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
     private static string ReadVersion()
     {
         if (!File.Exists(EtcdBinary))
-            throw new InvalidOperationException($"etcd not found at {EtcdBinary}: run bash scripts/install-deps.sh");
+            throw new InvalidOperationException($"etcd not found: run bash scripts/install-deps.sh (looked for {EtcdBinary})");
+        if (!File.Exists(EtcdCtlBinary))
+            throw new InvalidOperationException($"etcdctl not found: run bash scripts/install-deps.sh (looked for {EtcdCtlBinary})");
         var info = new ProcessStartInfo(EtcdBinary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add("--version");
         using var run = Process.Start(info) ?? throw new InvalidOperationException($"could not run {EtcdBinary} --version");

@@ -148,6 +148,8 @@ public sealed class EtcdBackendSpec : IAsyncLifetime
 
         await _etcd.RestartAsync();
         var after = await _writer.PutAsync("/kill/k", "after");
+        // A watch fails at once while the client is still reconnecting (the watcher retries it); a read waits until it is back.
+        (await backend.ReadAsync("/kill/k", false, CancellationToken.None)).Revision.Should().BeGreaterThanOrEqualTo(after);
         var resumed = Watch(backend, "/kill/k", seen + 1);
         (await resumed.NextAsync()).Created.Should().BeTrue();
         var change = (await resumed.NextChangesAsync()).Changes.Single();

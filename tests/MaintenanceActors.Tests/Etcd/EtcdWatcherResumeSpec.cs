@@ -194,7 +194,10 @@ public sealed class EtcdWatcherResumeSpec(Xunit.Abstractions.ITestOutputHelper o
         // The first delay follows the broken stream (more work happens around it); the rest are plain retries.
         var delays = recorder.DelaysAfterFailures().Skip(1).Take(samples).ToArray();
         output.WriteLine("delays (ms): " + string.Join(", ", delays.Select(d => d.ToString("F0"))));
-        delays.Should().HaveCount(samples).And.OnlyContain(d => d >= 95 && d <= 450, "each delay is the 200 ms base ±50 %, plus scheduling");
+        // Each delay is the 200 ms base ±50 %, plus scheduling: never shorter (a timer does not fire early); a busy machine may
+        // stretch a few, so the upper side is checked on the median.
+        delays.Should().HaveCount(samples).And.OnlyContain(d => d >= 95);
+        delays.Order().ElementAt(samples / 2).Should().BeLessThanOrEqualTo(300);
         // Uniform over [100, 300] ms, a delay falls within ±15 ms of 200 ms with probability 0.15, so fewer than 4 of 16 fall outside
         // with a probability below 1e-8; without jitter all would sit at 200 ms plus scheduling noise.
         delays.Count(d => Math.Abs(d - 200) > 15).Should().BeGreaterThanOrEqualTo(4);

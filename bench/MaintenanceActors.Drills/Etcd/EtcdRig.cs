@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MaintenanceActors.Actors;
 using MaintenanceActors.Drills.Core;
-using MaintenanceActors.Etcd;
 using MaintenanceActors.Testing;
 
 namespace MaintenanceActors.Drills.Etcd;
@@ -13,9 +12,9 @@ namespace MaintenanceActors.Drills.Etcd;
 internal sealed class EtcdRig : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _owned = new();
-    private readonly EtcdClient _writer;
+    private readonly EtcdTestWriter _writer;
 
-    private EtcdRig(string key, EtcdClient writer, ActorSystem system, MaintenanceCoordinator coordinator)
+    private EtcdRig(string key, EtcdTestWriter writer, ActorSystem system, MaintenanceCoordinator coordinator)
     {
         Key = key;
         _writer = writer;
@@ -37,17 +36,17 @@ internal sealed class EtcdRig : IAsyncDisposable
     {
         const string key = "/maintenance/drill";
         var etcd = await EtcdServer.StartAsync().ConfigureAwait(false);
-        var writer = etcd.CreateClient();
+        var writer = new EtcdTestWriter(etcd.CreateClient());
         var watcherClient = etcd.CreateClient();
         var rawClient = etcd.CreateClient();
         var system = ActorSystem.Create("drill");
         var coordinator = new MaintenanceCoordinator(system);
         var rig = new EtcdRig(key, writer, system, coordinator);
         // Disposed in reverse: the coordinator and actors first, etcd last.
-        rig._owned.AddRange([etcd, writer, watcherClient, rawClient, system, coordinator]);
+        rig._owned.AddRange([etcd, writer, new OwnedDisposable(watcherClient), new OwnedDisposable(rawClient), system, coordinator]);
         try
         {
-            var initial = await writer.PutAsync(key, "false", 0, cancellationToken).ConfigureAwait(false);
+            var initial = await writer.PutAsync(key, "false", cancellationToken).ConfigureAwait(false);
             coordinator.UseEtcd(new EtcdSourceOptions { Endpoints = [etcd.Endpoint], Key = key }, watcherClient);
             foreach (var resource in resources)
             {

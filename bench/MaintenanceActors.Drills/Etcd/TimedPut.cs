@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MaintenanceActors.Etcd;
+using MaintenanceActors.Testing;
 
 namespace MaintenanceActors.Drills.Etcd;
 
@@ -7,10 +7,10 @@ namespace MaintenanceActors.Drills.Etcd;
 internal static class TimedPut
 {
     /// <summary>Writes "true"/"false"; returns the revision and the timestamp taken just before the write was sent.</summary>
-    public static async Task<(long Revision, long SentAt)> PutAsync(EtcdClient writer, string key, bool enabled, CancellationToken cancellationToken)
+    public static async Task<(long Revision, long SentAt)> PutAsync(EtcdTestWriter writer, string key, bool enabled, CancellationToken cancellationToken)
     {
         var sentAt = Stopwatch.GetTimestamp();
-        var revision = await writer.PutAsync(key, enabled ? "true" : "false", 0, cancellationToken).ConfigureAwait(false);
+        var revision = await writer.PutAsync(key, enabled ? "true" : "false", cancellationToken).ConfigureAwait(false);
         return (revision, sentAt);
     }
 }

@@ -39,7 +39,7 @@ internal sealed class WatchLatencyDrill : IDrill
         var actorStats = new LatencyStats(actor);
         var extraStats = new LatencyStats(extra);
         var table = new MarkdownTable("path (put -> seen)", "samples", "p50 ms", "p99 ms", "max ms", "mean ms");
-        Row(table, "raw etcd watch (client WatchAsync)", rawStats);
+        Row(table, "raw etcd watch (dotnet-etcd Watch stream)", rawStats);
         Row(table, "EtcdWatcher -> EventStream subscriber", actorStats);
         Row(table, "difference per put (actor - raw)", extraStats);
 

@@ -3,7 +3,6 @@ using System.Net;
 using MaintenanceActors.AspNetCore;
 using MaintenanceActors.Drills.Core;
 using MaintenanceActors.Drills.Etcd;
-using MaintenanceActors.Etcd;
 using MaintenanceActors.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -21,7 +20,7 @@ internal sealed class HttpRefusalRig : IAsyncDisposable
     private const string Key = "/maintenance/http-drill";
     private readonly List<IAsyncDisposable> _owned = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false });
-    private EtcdClient _writer = null!;
+    private EtcdTestWriter _writer = null!;
     private WebApplication _app = null!;
 
     public Arrivals Raw { get; } = new();
@@ -37,10 +36,10 @@ internal sealed class HttpRefusalRig : IAsyncDisposable
         {
             var etcd = await EtcdServer.StartAsync().ConfigureAwait(false);
             rig._owned.Add(etcd);
-            rig._writer = etcd.CreateClient();
+            rig._writer = new EtcdTestWriter(etcd.CreateClient());
             var rawClient = etcd.CreateClient();
-            rig._owned.AddRange([rig._writer, rawClient]);
-            await rig._writer.PutAsync(Key, "false", 0, cancellationToken).ConfigureAwait(false);
+            rig._owned.AddRange([rig._writer, new OwnedDisposable(rawClient)]);
+            await rig._writer.PutAsync(Key, "false", cancellationToken).ConfigureAwait(false);
 
             var port = FreePort.Get();
             var builder = WebApplication.CreateSlimBuilder();

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Akka.Actor;
+using dotnet_etcd;
 using MaintenanceActors.Etcd;
 
 namespace MaintenanceActors;
@@ -60,7 +61,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <summary>Uses etcd as a source through <paramref name="client"/>, and as the target of <see cref="SetMaintenanceModeAsync"/>.</summary>
     public MaintenanceCoordinator UseEtcd(EtcdSourceOptions options, EtcdClient client, bool ownsClient = false)
     {
-        UseEtcd(options, new EtcdClientBackend(client));
+        UseEtcd(options, new EtcdClientBackend(client, options));
         if (ownsClient)
         {
             _ownedClient = client;
@@ -310,7 +311,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         if (_ownedClient is not null)
         {
-            await _ownedClient.DisposeAsync().ConfigureAwait(false);
+            _ownedClient.Dispose();
         }
     }
 

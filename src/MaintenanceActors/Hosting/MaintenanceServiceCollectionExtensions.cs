@@ -94,7 +94,7 @@ public static class MaintenanceServiceCollectionExtensions
             MaintenanceConfigurationBinder.Bind(configuration?.GetSection(EtcdSourceOptions.SectionName), etcd);
             builder.Etcd?.Invoke(etcd);
             etcd.Validate();
-            var client = new EtcdClient(etcd.ToClientOptions(TimeProvider.System), sp.GetService<ILoggerFactory>()?.CreateLogger<EtcdClient>());
+            var client = EtcdClientFactory.Create(etcd);
             coordinator.UseEtcd(etcd, client, ownsClient: true);
         }
         foreach (var source in builder.Sources)

@@ -53,37 +53,29 @@ public sealed class EtcdSourceOptions
     /// <summary>Ask etcd for progress notifications so the resume revision advances while idle (default true).</summary>
     public bool ProgressNotify { get; set; } = true;
 
-    /// <summary>Endpoints as the etcd client will dial them (bare host:port read as https when TLS files are set, else http).</summary>
-    public IReadOnlyList<Uri> EndpointUris() => Endpoints.Select(ParseEndpoint).ToArray();
+    /// <summary>
+    /// Endpoints as the etcd client will dial them (bare host:port read as https when TLS files are set, else http); an entry may hold
+    /// several, comma-separated; duplicates are dialled once.
+    /// </summary>
+    public IReadOnlyList<Uri> EndpointUris() => EndpointEntries().Select(ParseEndpoint).Distinct().ToArray();
 
     /// <summary>Splits a comma-separated endpoint list such as <c>127.0.0.1:2379,http://host:2379</c>.</summary>
-    public static List<string> SplitEndpoints(string? value) =>
-        value is null ? new List<string>() : EtcdClientOptions.ParseEndpoints(value);
+    public static List<string> SplitEndpoints(string? value) => EtcdEndpoints.Split(value);
 
-    /// <summary>The etcd client's settings for this source: its endpoints, credentials and TLS files on <paramref name="timeProvider"/>.</summary>
-    public EtcdClientOptions ToClientOptions(TimeProvider timeProvider) => new()
-    {
-        Endpoints = Endpoints.ToList(),
-        Username = Username,
-        Password = Password,
-        CaCertificatePath = CaCertificatePath,
-        ClientCertificatePath = ClientCertificatePath,
-        ClientKeyPath = ClientKeyPath,
-        TimeProvider = timeProvider,
-    };
+    private IEnumerable<string> EndpointEntries() => Endpoints.SelectMany(EtcdEndpoints.Split);
 
     private bool UsesTls => !string.IsNullOrEmpty(CaCertificatePath) || !string.IsNullOrEmpty(ClientCertificatePath);
 
     /// <summary>Checks every field; throws <see cref="MaintenanceConfigurationException"/> naming the first bad one.</summary>
     public void Validate(string section = MaintenanceOptions.SectionName + ":" + SectionName)
     {
-        if (Endpoints.Count == 0 || Endpoints.All(string.IsNullOrWhiteSpace))
+        if (!EndpointEntries().Any())
         {
             throw new MaintenanceConfigurationException($"{section}:Endpoints", "must name at least one endpoint (e.g. http://127.0.0.1:2379)");
         }
-        foreach (var endpoint in Endpoints)
+        foreach (var endpoint in EndpointEntries())
         {
-            if (!EtcdClientOptions.TryParseEndpoint(endpoint, UsesTls, out _, out var problem))
+            if (!EtcdEndpoints.TryNormalize(endpoint, UsesTls, out _, out var problem))
             {
                 throw new MaintenanceConfigurationException($"{section}:Endpoints",
                     $"contains '{endpoint}', which is not an endpoint ({problem}); use http://host:port, https://host:port or host:port");
@@ -116,6 +108,12 @@ public sealed class EtcdSourceOptions
                 throw new MaintenanceConfigurationException($"{section}:{field}", $"names '{file}', which does not exist; give the path of a PEM file");
             }
         }
+        if (EndpointUris().Select(u => u.Scheme).Distinct().Count() > 1)
+        {
+            // The etcd client dials every endpoint over one channel with one kind of credentials.
+            throw new MaintenanceConfigurationException($"{section}:Endpoints",
+                "mixes http:// and https:// endpoints; the etcd client uses one transport for all of them: use https for every endpoint or for none");
+        }
         MaintenanceOptions.Positive(ReconnectMinBackoff, $"{section}:ReconnectMinBackoff", "e.g. 00:00:00.200");
         MaintenanceOptions.Positive(ReconnectMaxBackoff, $"{section}:ReconnectMaxBackoff", "e.g. 00:00:10");
         if (ReconnectMaxBackoff < ReconnectMinBackoff)
@@ -133,6 +131,6 @@ public sealed class EtcdSourceOptions
     }
 
     private Uri ParseEndpoint(string endpoint) =>
-        EtcdClientOptions.TryParseEndpoint(endpoint, UsesTls, out var uri, out var problem) ? uri : throw new MaintenanceConfigurationException(
+        EtcdEndpoints.TryNormalize(endpoint, UsesTls, out var uri, out var problem) ? uri : throw new MaintenanceConfigurationException(
             $"{MaintenanceOptions.SectionName}:{SectionName}:Endpoints", $"contains '{endpoint}', which is not an endpoint ({problem})");
 }

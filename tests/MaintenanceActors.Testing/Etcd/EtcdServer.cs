@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text;
+using dotnet_etcd;
+using Grpc.Core;
 using MaintenanceActors.Etcd;
-using MaintenanceActors.Grpc;
 using Xunit;
 
 namespace MaintenanceActors.Testing;
@@ -32,6 +33,45 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
         ClientPort = FreePort.Get();
         PeerPort = FreePort.Get();
         DataDirectory = directory.CreateSubdirectory("data");
+    }
+
+    /// <summary>A member of an <see cref="EtcdCluster"/>: its ports are fixed, since every member's --initial-cluster names them.</summary>
+    internal EtcdServer(EtcdServerOptions options, string name, int clientPort, int peerPort, string initialCluster)
+    {
+        this.options = options;
+        memberName = name;
+        this.initialCluster = initialCluster;
+        ClientPort = clientPort;
+        PeerPort = peerPort;
+        DataDirectory = directory.CreateSubdirectory("data");
+    }
+
+    private readonly string memberName = "test";
+    private readonly string? initialCluster;
+
+    /// <summary>
+    /// The installed etcd's version line (e.g. "etcd Version: 3.4.23"), read once per test run; fails with how to install etcd when
+    /// /usr/bin/etcd is missing.
+    /// </summary>
+    public static string EtcdVersion => version.Value;
+
+    private static readonly Lazy<string> version = new(ReadVersion);
+
+    private static string ReadVersion()
+    {
+        if (!File.Exists(EtcdBinary))
+            throw new InvalidOperationException($"etcd not found: run bash scripts/install-deps.sh (looked for {EtcdBinary})");
+        if (!File.Exists(EtcdCtlBinary))
+            throw new InvalidOperationException($"etcdctl not found: run bash scripts/install-deps.sh (looked for {EtcdCtlBinary})");
+        var info = new ProcessStartInfo(EtcdBinary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("--version");
+        using var run = Process.Start(info) ?? throw new InvalidOperationException($"could not run {EtcdBinary} --version");
+        var text = run.StandardOutput.ReadToEnd();
+        run.WaitForExit();
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("etcd Version", StringComparison.Ordinal))?.Trim() ?? text.Trim();
+        // Once per test run, so a failure report says which etcd the specs ran against.
+        Console.Error.WriteLine($"[MaintenanceActors.Testing] {EtcdBinary}: {line}");
+        return line;
     }
 
     /// <summary>The port etcd serves clients on (chosen again if another process took it before etcd's first start).</summary>
@@ -90,8 +130,9 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
     {
         if (IsRunning)
             return;
+        _ = EtcdVersion; // fails fast, with how to install etcd, when it is missing
         if (options.Tls && Pki is null)
-            Pki = await TestPki.CreateAsync();
+            Pki = options.SharedPki ?? await TestPki.CreateAsync();
         var info = new ProcessStartInfo(EtcdBinary)
         {
             RedirectStandardOutput = true,
@@ -115,7 +156,7 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
                 everStarted = true;
                 return;
             }
-            catch (InvalidOperationException) when (!everStarted && attempt < 5 && Output.Contains("address already in use", StringComparison.Ordinal))
+            catch (InvalidOperationException) when (!everStarted && initialCluster is null && attempt < 5 && Output.Contains("address already in use", StringComparison.Ordinal))
             {
                 // A free port is only free until someone binds it: on a busy machine another process (or an outgoing
                 // connection's ephemeral port) can take it before etcd does. Before the first start nothing depends on it.
@@ -158,33 +199,36 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
         await StartAsync();
     }
 
-    /// <summary>Client options for this server: its endpoint, and its CA, client certificate and root login when those apply.</summary>
-    public EtcdClientOptions CreateClientOptions()
+    /// <summary>
+    /// Source options for this server: its endpoint, and its CA, client certificate and root login when those apply, watching
+    /// <paramref name="key"/>. <see cref="CreateClient"/> builds clients from these.
+    /// </summary>
+    public EtcdSourceOptions CreateSourceOptions(string key = "/maintenance/test")
     {
-        var clientOptions = new EtcdClientOptions { Endpoints = [Endpoint] };
+        var sourceOptions = new EtcdSourceOptions { Endpoints = [Endpoint], Key = key };
         if (Pki is not null)
         {
-            clientOptions.CaCertificatePath = Pki.CaCertificatePath;
+            sourceOptions.CaCertificatePath = Pki.CaCertificatePath;
             if (options.ClientCertAuth)
             {
-                clientOptions.ClientCertificatePath = Pki.ClientCertificatePath;
-                clientOptions.ClientKeyPath = Pki.ClientKeyPath;
+                sourceOptions.ClientCertificatePath = Pki.ClientCertificatePath;
+                sourceOptions.ClientKeyPath = Pki.ClientKeyPath;
             }
         }
         if (RootPassword is not null)
         {
-            clientOptions.Username = "root";
-            clientOptions.Password = RootPassword;
+            sourceOptions.Username = "root";
+            sourceOptions.Password = RootPassword;
         }
-        return clientOptions;
+        return sourceOptions;
     }
 
-    /// <summary>A client for this server; <paramref name="configure"/> may change the options first.</summary>
-    public EtcdClient CreateClient(Action<EtcdClientOptions>? configure = null)
+    /// <summary>A dotnet-etcd client for this server, built as the library builds its own; <paramref name="configure"/> may change the options first.</summary>
+    public EtcdClient CreateClient(Action<EtcdSourceOptions>? configure = null)
     {
-        var clientOptions = CreateClientOptions();
-        configure?.Invoke(clientOptions);
-        return new EtcdClient(clientOptions);
+        var sourceOptions = CreateSourceOptions();
+        configure?.Invoke(sourceOptions);
+        return EtcdClientFactory.Create(sourceOptions);
     }
 
     /// <summary>Runs etcdctl (API v3) against this server, with its TLS files and root login when those apply; returns stdout.</summary>
@@ -226,10 +270,10 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
         var peer = $"http://127.0.0.1:{PeerPort}";
         List<string> args =
         [
-            "--name", "test", "--data-dir", DataDirectory,
+            "--name", memberName, "--data-dir", DataDirectory,
             "--listen-client-urls", Endpoint, "--advertise-client-urls", Endpoint,
             "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-            "--initial-cluster", $"test={peer}", "--initial-cluster-state", "new",
+            "--initial-cluster", initialCluster ?? $"{memberName}={peer}", "--initial-cluster-state", "new",
             // Fast elections make a restart on existing data ready in ~0.3 s instead of ~1.5 s.
             "--heartbeat-interval", "20", "--election-timeout", "200",
             "--logger", "zap", "--log-level", "warn",
@@ -249,12 +293,10 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
 
     private async Task WaitUntilReadyAsync(Process started)
     {
-        var clientOptions = CreateClientOptions();
-        clientOptions.Username = null;
-        clientOptions.Password = null;
-        clientOptions.RequestTimeout = TimeSpan.FromSeconds(2);
-        clientOptions.ConnectTimeout = TimeSpan.FromSeconds(1);
-        await using var client = new EtcdClient(clientOptions);
+        var probeOptions = CreateSourceOptions();
+        probeOptions.Username = null;
+        probeOptions.Password = null;
+        using var client = EtcdClientFactory.Create(probeOptions);
         var deadline = DateTime.UtcNow + ReadyTimeout;
         Exception? last = null;
         while (DateTime.UtcNow < deadline)
@@ -263,16 +305,21 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
                 throw new InvalidOperationException($"etcd exited with {started.ExitCode} while starting:\n{Output}");
             try
             {
-                await client.GetAsync("ready-probe");
+                await client.GetAsync("ready-probe", deadline: DateTime.UtcNow.AddSeconds(2));
                 return;
             }
-            catch (EtcdException ex) when (ex.StatusCode is not GrpcStatusCode.Unavailable and not GrpcStatusCode.DeadlineExceeded)
+            catch (RpcException ex) when (ex.StatusCode is not StatusCode.Unavailable and not StatusCode.DeadlineExceeded)
             {
                 // An answer from etcd itself (e.g. "user name is empty" with auth on) means it serves requests.
                 return;
             }
-            catch (EtcdException ex)
+            catch (RpcException ex)
             {
+                last = ex;
+            }
+            catch (OperationCanceledException ex)
+            {
+                // The probe's deadline passed (the client reports a deadline as cancellation): not ready yet.
                 last = ex;
             }
             // Polling a condition with a deadline: the pause only spaces the probes.
@@ -281,12 +328,40 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
         throw new TimeoutException($"etcd did not become ready within {ReadyTimeout.TotalSeconds} s ({last?.Message}):\n{Output}");
     }
 
+    private readonly List<(string Text, TaskCompletionSource Seen)> outputWaiters = new();
+
+    /// <summary>
+    /// Completes when etcd writes a line containing <paramref name="text"/> from now on (e.g. "deleted a simple token" at
+    /// --log-level info); fails with etcd's output after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (output)
+            outputWaiters.Add((text, seen));
+        try
+        {
+            await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"etcd wrote no line containing '{text}' within {timeout.TotalSeconds} s:\n{Output}");
+        }
+        finally
+        {
+            lock (output)
+                outputWaiters.RemoveAll(w => w.Seen == seen);
+        }
+    }
+
     private void Append(string? line)
     {
         if (line is null)
             return;
         lock (output)
         {
+            foreach (var waiter in outputWaiters.Where(w => line.Contains(w.Text, StringComparison.Ordinal)))
+                waiter.Seen.TrySetResult();
             if (output.Length > 64 * 1024)
                 output.Remove(0, output.Length - 32 * 1024);
             output.AppendLine(line);
@@ -298,7 +373,8 @@ public sealed class EtcdServer : IAsyncLifetime, IAsyncDisposable
         Kill();
         process?.Dispose();
         process = null;
-        Pki?.Dispose();
+        if (options.SharedPki is null)
+            Pki?.Dispose();
         // etcd may still flush for a moment after SIGKILL returns; deleting is best effort then.
         for (var attempt = 0; attempt < 3; attempt++)
         {

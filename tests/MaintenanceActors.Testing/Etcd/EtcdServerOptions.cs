@@ -12,6 +12,9 @@ public sealed record EtcdServerOptions
     /// <summary>Lifetime of simple auth tokens in seconds (--auth-token-ttl); null keeps etcd's default (300 s).</summary>
     public int? AuthTokenTtlSeconds { get; init; }
 
+    /// <summary>With <see cref="Tls"/>: use these certificates (owned by the caller) instead of a fresh PKI, e.g. for every member of a cluster.</summary>
+    public TestPki? SharedPki { get; init; }
+
     /// <summary>More etcd flags, e.g. "--max-request-bytes", "1024".</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }

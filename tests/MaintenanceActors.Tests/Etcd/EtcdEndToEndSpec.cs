@@ -27,7 +27,7 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
     }
 
     private MaintenanceCoordinator StartCoordinator(string endpoint, TestResourceControl[] resources, Action<EtcdSourceOptions>? tweak = null,
-        Action<EtcdClientOptions>? client = null, Action<MaintenanceCoordinator>? more = null)
+        Action<EtcdSourceOptions>? client = null, Action<MaintenanceCoordinator>? more = null)
     {
         var options = new EtcdSourceOptions
         {
@@ -45,7 +45,6 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         coordinator.UseEtcd(options, _etcd.CreateClient(o =>
         {
             o.Endpoints = [endpoint];
-            o.ConnectTimeout = TimeSpan.FromSeconds(2);
             client?.Invoke(o);
         }), ownsClient: true);
         foreach (var resource in resources) coordinator.RegisterResource(TestResource.Registration(resource));
@@ -55,9 +54,9 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         return coordinator;
     }
 
-    private EtcdClient Writer()
+    private EtcdTestWriter Writer()
     {
-        var client = _etcd.CreateClient();
+        var client = new EtcdTestWriter(_etcd.CreateClient());
         _cleanup.Add(client);
         return client;
     }
@@ -316,8 +315,8 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         var health = Listen<SourceHealthChanged>();
         var untrusting = tls.CreateClient(o => o.CaCertificatePath = null);
         var trusting = tls.CreateClient();
-        _cleanup.Add(untrusting);
-        _cleanup.Add(trusting);
+        _cleanup.Add(new EtcdTestWriter(untrusting));
+        _cleanup.Add(new EtcdTestWriter(trusting));
         var options = new EtcdSourceOptions { Endpoints = { tls.Endpoint }, Key = Key, SourceName = "untrusted" };
         Sys.ActorOf(Props.Create(() => new EtcdWatcher(options, new EtcdClientBackend(untrusting), null, null)), "untrusted");
         var trustedOptions = new EtcdSourceOptions { Endpoints = { tls.Endpoint }, Key = Key, SourceName = "trusted" };
@@ -334,10 +333,10 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         seen["untrusted"].LastError.Should().ContainAny("certificate", "SSL", "TLS", "Ssl");
     }
 
-    private void StartWatcher(string name, Action<EtcdClientOptions> client)
+    private void StartWatcher(string name, Action<EtcdSourceOptions> client)
     {
         var etcdClient = _etcd.CreateClient(client);
-        _cleanup.Add(etcdClient);
+        _cleanup.Add(new EtcdTestWriter(etcdClient));
         var options = new EtcdSourceOptions { Endpoints = { _etcd.Endpoint }, Key = Key, SourceName = name };
         Sys.ActorOf(Props.Create(() => new EtcdWatcher(options, new EtcdClientBackend(etcdClient), null)), name);
     }

@@ -33,10 +33,24 @@ public sealed class OptionsValidationSpec
     public void Must_read_bare_and_absolute_endpoints()
     {
         var options = ValidEtcd();
-        options.Endpoints = EtcdSourceOptions.SplitEndpoints("127.0.0.1:2379, http://host:2379 ,https://secure:2379");
+        options.Endpoints = EtcdSourceOptions.SplitEndpoints("127.0.0.1:2379, http://host:2379 ,http://host:2379,http://other:2379");
         options.Validate();
         options.EndpointUris().Select(u => u.ToString()).Should().Equal(
-            "http://127.0.0.1:2379/", "http://host:2379/", "https://secure:2379/");
+            "http://127.0.0.1:2379/", "http://host:2379/", "http://other:2379/");
+        options.Endpoints = ["https://secure:2379"];
+        options.EndpointUris().Select(u => u.ToString()).Should().Equal("https://secure:2379/");
+    }
+
+    [Fact]
+    public void Must_refuse_http_and_https_endpoints_together_since_one_client_channel_carries_all()
+    {
+        var options = ValidEtcd();
+        options.Endpoints = EtcdSourceOptions.SplitEndpoints("127.0.0.1:2379, https://secure:2379");
+
+        var error = FluentActions.Invoking(() => options.Validate()).Should().Throw<MaintenanceConfigurationException>().Which;
+
+        error.Field.Should().Be("Maintenance:Etcd:Endpoints");
+        error.Message.Should().Contain("mixes http:// and https://");
     }
 
     [Fact]
@@ -50,7 +64,6 @@ public sealed class OptionsValidationSpec
             options.Validate();
 
             options.EndpointUris().Select(u => u.ToString()).Should().Equal("https://127.0.0.1:2379/");
-            options.ToClientOptions(TimeProvider.System).Endpoints.Should().Equal("127.0.0.1:2379");
         }
         finally
         {

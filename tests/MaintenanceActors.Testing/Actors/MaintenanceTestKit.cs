@@ -57,4 +57,33 @@ public sealed class VirtualTime(TestScheduler scheduler)
 
     /// <summary>The current virtual time.</summary>
     public DateTimeOffset UtcNow => scheduler.Now;
+
+    private static readonly System.Reflection.FieldInfo WorkField =
+        typeof(TestScheduler).GetField("_scheduledWork", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)
+        ?? throw new InvalidOperationException("Akka.TestKit's TestScheduler no longer keeps _scheduledWork; update VirtualTime.PendingCount");
+
+    /// <summary>
+    /// Timers and scheduled messages waiting for the clock (cancelled ones excluded), so a spec can wait until an actor has
+    /// scheduled something before it advances. TestScheduler keeps this private, hence the reflection.
+    /// </summary>
+    public int PendingCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var entry in (System.Collections.IEnumerable)WorkField.GetValue(scheduler)!)
+            {
+                var queue = (System.Collections.IEnumerable)entry.GetType().GetProperty("Value")!.GetValue(entry)!;
+                foreach (var item in queue)
+                {
+                    var cancelable = (Akka.Actor.ICancelable?)item.GetType().GetProperty("Cancelable")!.GetValue(item);
+                    if (cancelable is null || !cancelable.IsCancellationRequested)
+                    {
+                        count++;
+                    }
+                }
+            }
+            return count;
+        }
+    }
 }

@@ -1,5 +1,5 @@
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
 using MaintenanceActors.Etcd;
 using MaintenanceActors.Testing;
 using MaintenanceActors.Tests.Support;
@@ -7,7 +7,7 @@ using MaintenanceActors.Tests.Support;
 namespace MaintenanceActors.Tests.Etcd;
 
 /// <summary>The watcher, supervisor and resources against a real etcd process.</summary>
-public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
+public sealed class EtcdEndToEndSpec : MaintenanceTestKit, IAsyncLifetime
 {
     private const string Key = "/maintenance/my-service";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
@@ -16,7 +16,7 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
 
     private readonly Xunit.Abstractions.ITestOutputHelper _output;
 
-    public EtcdEndToEndSpec(Xunit.Abstractions.ITestOutputHelper output) : base(output: output) => _output = output;
+    public EtcdEndToEndSpec(Xunit.Abstractions.ITestOutputHelper output) : base(output) => _output = output;
 
     public async Task InitializeAsync() => _etcd = await EtcdServer.StartAsync();
 
@@ -99,7 +99,7 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         var states = Listen<MaintenanceStateChanged>();
         var health = Listen<SourceHealthChanged>();
         var coordinator = StartCoordinator(_etcd.Endpoint, Resources(2));
-        await states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait);
+        await states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait).AsTask();
         var writer = Writer();
 
         var acked = new List<(long Revision, bool Enabled)>();
@@ -141,7 +141,7 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         var lastRevision = acked[^1].Revision;
         while (seen.Count == 0 || seen[^1].Revision < lastRevision)
         {
-            seen.Add(await states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait));
+            seen.Add(await states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait).AsTask());
         }
         seen.Select(s => s.Revision).Should().BeInAscendingOrder().And.OnlyHaveUniqueItems();
         seen.Select(s => (s.Revision, s.Enabled)).Should().Contain(acked, "every acknowledged write is delivered, in order");
@@ -158,7 +158,7 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         var writer = Writer();
         await writer.PutAsync(Key, "on");
         StartCoordinator(proxy.Endpoint, Resources(1));
-        (await states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait)).Enabled.Should().BeTrue();
+        (await states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait).AsTask()).Enabled.Should().BeTrue();
         await health.FishForMessageAsync<SourceHealthChanged>(h => h.Health.Connected, Wait);
 
         proxy.Cut();
@@ -168,11 +168,11 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         await writer.CompactAsync(current);
         proxy.Restore();
 
-        var resync = await states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait);
+        var resync = await states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait).AsTask();
         resync.Should().BeEquivalentTo(new { Enabled = true, Revision = current, IsResync = true });
         resync.Info!.Reason.Should().Be("compacted meanwhile");
         var next = await writer.PutAsync(Key, "off");
-        (await states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait)).Should().BeEquivalentTo(new { Enabled = false, Revision = next, IsResync = false });
+        (await states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait).AsTask()).Should().BeEquivalentTo(new { Enabled = false, Revision = next, IsResync = false });
     }
 
     [Fact]
@@ -191,7 +191,7 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         await AwaitConditionAsync(() => coordinator.GetStatusAsync().GetAwaiter().GetResult().Reasons.Count == 2, Wait, "both sources say on");
 
         await writer.PutAsync(Key, "off");
-        await AwaitConditionAsync(() => coordinator.GetStatusAsync().GetAwaiter().GetResult().Votes.Single(v => v.Source == "etcd").Enabled == false, Wait);
+        await AwaitConditionAsync(() => coordinator.GetStatusAsync().GetAwaiter().GetResult().Votes.Single(v => v.Source == "etcd").Enabled == false, Wait, "coordinator.GetStatusAsync().GetAwaiter().GetResult().Votes.Single(v => v.Source");
         coordinator.IsInMaintenance.Should().BeTrue("the file still says on");
         File.Delete(file);
         (await coordinator.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue();
@@ -325,7 +325,7 @@ public sealed class EtcdEndToEndSpec : TestKit, IAsyncLifetime
         var seen = new Dictionary<string, SourceHealth>();
         while (!(seen.TryGetValue("untrusted", out var u) && u.LastError is not null) || !(seen.TryGetValue("trusted", out var t) && t.Connected))
         {
-            var next = await health.ExpectMsgAsync<SourceHealthChanged>(timeout: Wait);
+            var next = await health.ExpectMsgAsync<SourceHealthChanged>(duration: Wait).AsTask();
             seen[next.Health.Source] = next.Health;
         }
         _output.WriteLine($"untrusted: {seen["untrusted"].LastError}");

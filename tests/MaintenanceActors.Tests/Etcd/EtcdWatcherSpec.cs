@@ -1,11 +1,12 @@
-using MaintenanceActors.Actors;
-using MaintenanceActors.Actors.TestKit;
+using Akka.Actor;
+using Akka.TestKit;
+using MaintenanceActors.Testing;
 using MaintenanceActors.Etcd;
 using MaintenanceActors.Tests.Support;
 
 namespace MaintenanceActors.Tests.Etcd;
 
-public sealed class EtcdWatcherSpec : ManualClockTestKit
+public sealed class EtcdWatcherSpec : VirtualClockTestKit
 {
     private const string Key = "/maintenance/svc";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
@@ -39,14 +40,14 @@ public sealed class EtcdWatcherSpec : ManualClockTestKit
     /// <summary>Moves time once the watcher has scheduled its retry (the retry timer is the only timer here).</summary>
     private async Task Advance(TimeSpan by)
     {
-        await AwaitConditionAsync(() => Time.ActiveTimerCount > 0, Wait, "the watcher schedules a retry");
+        await AwaitConditionAsync(() => Time.PendingCount > 0, Wait, "the watcher schedules a retry");
         Time.Advance(by);
     }
 
-    private Task<MaintenanceStateChanged> NextState() => _states.ExpectMsgAsync<MaintenanceStateChanged>(timeout: Wait);
+    private Task<MaintenanceStateChanged> NextState() => _states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait).AsTask();
 
     private Task<SourceHealthChanged> HealthWhere(Predicate<SourceHealth> predicate) =>
-        _health.FishForMessageAsync<SourceHealthChanged>(h => predicate(h.Health), Wait);
+        _health.FishForMessageAsync<SourceHealthChanged>(h => predicate(h.Health), Wait).AsTask();
 
     [Fact]
     public async Task Must_read_the_key_then_watch_from_the_read_revision_plus_one()
@@ -98,11 +99,11 @@ public sealed class EtcdWatcherSpec : ManualClockTestKit
         await Advance(TimeSpan.FromMilliseconds(199));
         _etcd.Attempts.Should().Be(attempts, "the first retry waits the minimum backoff");
         await Advance(TimeSpan.FromMilliseconds(1));
-        await AwaitConditionAsync(() => _etcd.Attempts == attempts + 1, Wait);
+        await AwaitConditionAsync(() => _etcd.Attempts == attempts + 1, Wait, "_etcd.Attempts == attempts + 1");
         await Advance(TimeSpan.FromMilliseconds(399));
         _etcd.Attempts.Should().Be(attempts + 1, "the second retry waits twice as long");
         await Advance(TimeSpan.FromMilliseconds(1));
-        await AwaitConditionAsync(() => _etcd.Attempts == attempts + 2, Wait);
+        await AwaitConditionAsync(() => _etcd.Attempts == attempts + 2, Wait, "_etcd.Attempts == attempts + 2");
 
         _etcd.Reachable = true;
         await Advance(TimeSpan.FromMilliseconds(800));
@@ -130,7 +131,7 @@ public sealed class EtcdWatcherSpec : ManualClockTestKit
         _etcd.Disconnect();
         await HealthWhere(h => !h.Connected);
         await Advance(TimeSpan.FromMilliseconds(200));
-        await AwaitConditionAsync(() => _etcd.WatchStarts.Count == 2, Wait);
+        await AwaitConditionAsync(() => _etcd.WatchStarts.Count == 2, Wait, "_etcd.WatchStarts.Count == 2");
         _etcd.WatchStarts.Last().Should().Be(latest + 1);
     }
 
@@ -196,19 +197,33 @@ public sealed class EtcdWatcherSpec : ManualClockTestKit
     }
 
     [Fact]
-    public async Task Must_warn_on_malformed_and_oversized_values()
+    public async Task Must_keep_the_last_state_on_malformed_and_oversized_values_and_report_Degraded_until_a_valid_one()
     {
         StartWatcher(maxValueBytes: 64);
         await NextState();
-        var on = _etcd.Put(Key, "on");
-        await NextState();
+        var on = _etcd.Put(Key, "{\"enabled\":true,\"reason\":\"upgrade\"}");
+        (await NextState()).Should().BeEquivalentTo(new { Enabled = true, Revision = on });
+
         var big = _etcd.Put(Key, new string('x', 65));
         var tooBig = await HealthWhere(h => h.Warnings.Count > 0);
+        tooBig.Health.Status.Should().Be(ComponentHealth.Degraded);
         tooBig.Health.Warnings.Last().Should().Contain($"revision {big}").And.Contain("MaxValueBytes");
-        var malformed = _etcd.Put(Key, "{\"enabled\":");
-        var state = await NextState();
-        state.Should().BeEquivalentTo(new { Enabled = false, Revision = malformed });
-        state.Warning.Should().Contain(Key).And.Contain($"revision {malformed}").And.Contain("not valid JSON");
+
+        // A typo while in maintenance: a malformed value, then one with an invalid field. Neither ends maintenance.
+        var malformed = _etcd.Put(Key, "{\"enabled\":tru");
+        var warned = await HealthWhere(h => h.Warnings.Any(w => w.Contains($"revision {malformed}")));
+        warned.Health.Status.Should().Be(ComponentHealth.Degraded);
+        warned.Health.Warnings.Last().Should().StartWith($"maintenance value of '{Key}' at revision {malformed} is malformed: the value is not valid JSON")
+            .And.EndWith("; kept the last known state");
+        var badField = _etcd.Put(Key, "{\"enabled\":true,\"until\":\"tomorrow\"}");
+        (await HealthWhere(h => h.Warnings.Any(w => w.Contains($"revision {badField}")))).Health.Warnings.Last()
+            .Should().Contain("field \"until\" is \"tomorrow\"");
+
+        // Only a valid value changes the state again, and health recovers with it.
+        var off = _etcd.Put(Key, "off");
+        var next = await NextState();
+        next.Should().BeEquivalentTo(new { Enabled = false, Revision = off }, "no state was published for the three unusable values");
+        (await HealthWhere(h => h.Status == ComponentHealth.Healthy)).Health.Connected.Should().BeTrue();
         on.Should().BeLessThan(big);
     }
 
@@ -228,7 +243,7 @@ public sealed class EtcdWatcherSpec : ManualClockTestKit
     private async Task<SourceHealth> WatcherHealth(IActorRef watcher, long atLeast)
     {
         SourceHealth health = null!;
-        await AwaitConditionAsync(() => (health = watcher.Ask<SourceHealth>(GetHealth.Instance, Wait).GetAwaiter().GetResult()).LastRevision >= atLeast, Wait);
+        await AwaitConditionAsync(() => (health = watcher.Ask<SourceHealth>(GetHealth.Instance, Wait).GetAwaiter().GetResult()).LastRevision >= atLeast, Wait, "(health = watcher.Ask<SourceHealth>(GetHealth.Instance, Wait).GetAwaiter().GetRe");
         return health;
     }
 

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using MaintenanceActors.Actors;
+using Akka.Actor;
 using MaintenanceActors.Etcd;
 
 namespace MaintenanceActors.Tests.Etcd;

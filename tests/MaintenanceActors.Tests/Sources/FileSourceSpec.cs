@@ -64,6 +64,32 @@ public sealed class FileSourceSpec : VirtualClockTestKit
         state.Info!.Reason.Should().Be("noticed");
     }
 
+    [Fact]
+    public async Task Must_keep_the_last_state_when_the_file_holds_a_malformed_value_and_report_Degraded_until_it_is_valid()
+    {
+        System.IO.File.WriteAllText(File, """{"enabled":true,"reason":"disk swap"}""");
+        var source = Start(watcher: false);
+        (await _states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait)).Enabled.Should().BeTrue();
+        await source.Ask<SourceHealth>(GetHealth.Instance, Wait);
+
+        await System.IO.File.WriteAllTextAsync(File, """{"enabled":tru""");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await AwaitConditionAsync(async () => (await source.Ask<SourceHealth>(GetHealth.Instance, Wait)).Status == ComponentHealth.Degraded,
+            Wait, "the source reports the malformed value");
+        var degraded = await source.Ask<SourceHealth>(GetHealth.Instance, Wait);
+        degraded.Warnings.Should().ContainSingle().Which.Should().StartWith($"maintenance value of '{File}' at revision ")
+            .And.Contain("is malformed: the value is not valid JSON").And.EndWith("; kept the last known state");
+        degraded.Connected.Should().BeTrue();
+
+        await System.IO.File.WriteAllTextAsync(File, "off");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        // The next state published is the valid "off": nothing was published for the malformed content.
+        (await _states.ExpectMsgAsync<MaintenanceStateChanged>(duration: Wait)).Enabled.Should().BeFalse();
+        await AwaitConditionAsync(async () => (await source.Ask<SourceHealth>(GetHealth.Instance, Wait)).Status == ComponentHealth.Healthy,
+            Wait, "the source is healthy again");
+        (await source.Ask<SourceHealth>(GetHealth.Instance, Wait)).Warnings.Should().BeEmpty();
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

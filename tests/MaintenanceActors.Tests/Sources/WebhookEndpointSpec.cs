@@ -77,4 +77,31 @@ public sealed class WebhookEndpointSpec : IAsyncLifetime
         (await maintenance.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue();
         (await maintenance.GetHealthAsync()).Sources["webhook"].Warnings.Should().Contain(w => w.Contains("BadSignature"));
     }
+
+    [Fact]
+    public async Task Must_answer_400_to_a_signed_malformed_value_and_keep_maintenance_on()
+    {
+        var maintenance = _app.Services.GetRequiredService<IMaintenance>();
+        var on = Sign("""{"enabled":true,"reason":"webhook"}""");
+        (await Post("""{"enabled":true,"reason":"webhook"}""", on.Timestamp, on.Signature)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await maintenance.WaitForMaintenanceModeAsync(true, Wait)).Should().BeTrue();
+
+        var typo = """{"enabled":true,"until":"tomorrow"}""";
+        var signed = Sign(typo);
+        var response = await Post(typo, signed.Timestamp, signed.Signature);
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await response.Content.ReadAsStringAsync()).Should().Contain("field \\\"until\\\" is \\\"tomorrow\\\"")
+            .And.Contain("kept the last known state");
+
+        maintenance.IsInMaintenance.Should().BeTrue("a malformed value never flips the state");
+        var health = (await maintenance.GetHealthAsync()).Sources["webhook"];
+        health.Status.Should().Be(ComponentHealth.Degraded);
+        health.Warnings.Last().Should().Contain("is malformed: field \"until\"");
+
+        var off = Sign("off");
+        (await Post("off", off.Timestamp, off.Signature)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await maintenance.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue();
+        (await maintenance.GetHealthAsync()).Sources["webhook"].Status.Should().Be(ComponentHealth.Healthy);
+    }
 }

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace MaintenanceActors.Tests.Support;
+namespace MaintenanceActors.Testing;
 
 /// <summary>A loopback TCP relay whose links a test can cut and restore, to disconnect one client while the server keeps running.</summary>
-internal sealed class TcpProxy : IAsyncDisposable
+public sealed class TcpProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _targetPort;

@@ -1,5 +1,4 @@
 using MaintenanceActors.Actors;
-using dotnet_etcd;
 using MaintenanceActors.Etcd;
 
 namespace MaintenanceActors;

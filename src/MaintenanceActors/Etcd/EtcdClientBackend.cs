@@ -31,13 +31,13 @@ internal sealed partial class EtcdClientBackend : IEtcdWatchBackend
 
     /// <param name="client">The client to use; not disposed here.</param>
     /// <param name="options">The source's settings; its credentials, when set, are used to re-authenticate after a rejected token.</param>
-    /// <param name="logger">Where re-authentication is logged.</param>
+    /// <param name="logger">Where re-authentication is logged; default: the logger the client was created with, if any.</param>
     public EtcdClientBackend(EtcdClient client, EtcdSourceOptions? options = null, ILogger? logger = null)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _username = string.IsNullOrEmpty(options?.Username) ? null : options.Username;
         _password = options?.Password;
-        _logger = logger ?? NullLogger.Instance;
+        _logger = logger ?? EtcdClientFactory.LoggerOf(client) ?? NullLogger.Instance;
         _endpoints = options is null ? "etcd" : string.Join(", ", options.EndpointUris());
     }
 

@@ -6,11 +6,12 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
+using Microsoft.Extensions.Logging;
 
 namespace MaintenanceActors.Etcd;
 
 /// <summary>The one place an etcd client is built from <see cref="EtcdSourceOptions"/>: endpoints, TLS, client certificate and credentials.</summary>
-internal static class EtcdClientFactory
+internal static partial class EtcdClientFactory
 {
     // Long watches must notice a peer that went silent (no FIN, no RST) within seconds, not the client's default minute.
     private static readonly TimeSpan KeepAlivePingDelay = TimeSpan.FromSeconds(10);
@@ -18,13 +19,16 @@ internal static class EtcdClientFactory
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     private static readonly ConditionalWeakTable<EtcdClient, EtcdServerCertificateValidator> Validators = new();
+    private static readonly ConditionalWeakTable<EtcdClient, ILogger> Loggers = new();
 
     /// <summary>
     /// A client for <paramref name="options"/>' endpoints (validated first). <c>https://</c> endpoints go through the constructor with SSL
     /// options (the plain one connects without TLS whatever the scheme says), trusting only <see cref="EtcdSourceOptions.CaCertificatePath"/>
     /// when set and presenting the client certificate when set; with a user name the client authenticates and re-authenticates itself.
     /// </summary>
-    public static EtcdClient Create(EtcdSourceOptions options)
+    /// <param name="options">Validated first; its endpoints, TLS files and credentials are used.</param>
+    /// <param name="logger">Where the client's creation and the backend's re-authentications over it are logged.</param>
+    public static EtcdClient Create(EtcdSourceOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -57,12 +61,25 @@ internal static class EtcdClientFactory
         {
             client.SetCredentials(options.Username, options.Password!);
         }
+        if (logger is not null)
+        {
+            Loggers.AddOrUpdate(client, logger);
+            LogCreated(logger, connectionString, endpoints[0].Scheme == Uri.UriSchemeHttps, options.CaCertificatePath ?? "the system store",
+                !string.IsNullOrEmpty(options.ClientCertificatePath), options.Username ?? "(none)");
+        }
         return client;
     }
 
     /// <summary>Why the last TLS handshake of a client from <see cref="Create"/> was refused, if one was; null otherwise.</summary>
     public static string? TlsFailureOf(EtcdClient client) =>
         Validators.TryGetValue(client, out var validator) ? validator.LastFailure : null;
+
+    /// <summary>The logger given to <see cref="Create"/> for <paramref name="client"/>, if any.</summary>
+    public static ILogger? LoggerOf(EtcdClient client) => Loggers.TryGetValue(client, out var logger) ? logger : null;
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "etcd client for {Endpoints} (TLS: {Tls}, trusting {Ca}, client certificate: {ClientCertificate}, user: {User})")]
+    private static partial void LogCreated(ILogger logger, string endpoints, bool tls, string ca, bool clientCertificate, string user);
 
     private static void ConfigureChannel(GrpcChannelOptions channel)
     {

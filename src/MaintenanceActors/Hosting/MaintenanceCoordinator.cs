@@ -1,6 +1,5 @@
 using System.Runtime.ExceptionServices;
 using Akka.Actor;
-using dotnet_etcd;
 using MaintenanceActors.Etcd;
 
 namespace MaintenanceActors;

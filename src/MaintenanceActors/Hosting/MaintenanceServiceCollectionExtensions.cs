@@ -94,7 +94,7 @@ public static class MaintenanceServiceCollectionExtensions
             MaintenanceConfigurationBinder.Bind(configuration?.GetSection(EtcdSourceOptions.SectionName), etcd);
             builder.Etcd?.Invoke(etcd);
             etcd.Validate();
-            var client = EtcdClientFactory.Create(etcd);
+            var client = EtcdClientFactory.Create(etcd, sp.GetService<ILoggerFactory>()?.CreateLogger<EtcdClientBackend>());
             coordinator.UseEtcd(etcd, client, ownsClient: true);
         }
         foreach (var source in builder.Sources)

@@ -22,7 +22,7 @@ bash scripts/install-deps.sh || exit 1
 if ! command -v wrk >/dev/null; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   echo "Installing wrk (HTTP load generator for the http-overhead drill)"
-  $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends wrk >/dev/null || exit 1
+  source scripts/lib/apt.sh; apt_get update -qq && apt_get install -y -qq --no-install-recommends wrk >/dev/null || exit 1
 fi
 
 out=artifacts/bench

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The maintenance demo: a local etcd on loopback (or the one at ETCD_ENDPOINTS), the HTTP
+# The maintenance demo: its own etcd on a free loopback port (or the one named by ETCD_ENDPOINTS), the HTTP
 # sample service under traffic, maintenance turned on and off through etcdctl, and a timeline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,13 +17,12 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 etcd_healthy() { ETCDCTL_API=3 etcdctl --endpoints="$1" --command-timeout=1s endpoint health >/dev/null 2>&1; }
 
+export MAINTENANCE_KEY="${MAINTENANCE_KEY:-/maintenance/http-service}"
 if [ -n "${ETCD_ENDPOINTS:-}" ]; then
   etcd_healthy "$ETCD_ENDPOINTS" || { echo "etcd at ETCD_ENDPOINTS=$ETCD_ENDPOINTS does not answer" >&2; exit 1; }
-  echo "Using etcd at $ETCD_ENDPOINTS"
-elif etcd_healthy 127.0.0.1:2379; then
-  ETCD_ENDPOINTS=127.0.0.1:2379
-  echo "Using the etcd already running at $ETCD_ENDPOINTS"
+  echo "Using etcd at $ETCD_ENDPOINTS (given by ETCD_ENDPOINTS; the demo writes $MAINTENANCE_KEY there)"
 else
+  # Never reuse an etcd that happens to run on 2379: the demo writes keys, and that etcd is not ours.
   client_port=$(free_port); peer_port=$(free_port)
   mkdir -m 700 "$work/etcd"
   etcd --name demo --data-dir "$work/etcd" \
@@ -37,7 +36,6 @@ else
   echo "Started etcd on $ETCD_ENDPOINTS (data in $work/etcd)"
 fi
 export ETCD_ENDPOINTS
-export MAINTENANCE_KEY="${MAINTENANCE_KEY:-/maintenance/http-service}"
 export PORT="${PORT:-$(free_port)}"
 export DEMO_URL="http://127.0.0.1:$PORT"
 ETCDCTL_API=3 etcdctl --endpoints="$ETCD_ENDPOINTS" put "$MAINTENANCE_KEY" false >/dev/null

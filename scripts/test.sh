@@ -4,6 +4,9 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh || exit 1
+for check in scripts/checks/*.sh; do
+  bash "$check" || exit 1
+done
 
 log=$(mktemp)
 dotnet test MaintenanceActors.sln -c Release --nologo 2>&1 | tee "$log"

@@ -48,12 +48,14 @@ public static class MaintenanceWebhookEndpointExtensions
         var verdict = source.Accept(
             context.Request.Headers[WebhookSignature.TimestampHeader].ToString(),
             context.Request.Headers[WebhookSignature.SignatureHeader].ToString(),
-            body.GetBuffer().AsSpan(0, (int)body.Length));
+            body.GetBuffer().AsSpan(0, (int)body.Length),
+            out var problem);
         return verdict switch
         {
             WebhookVerdict.Accepted => Results.NoContent(),
             WebhookVerdict.Replayed => Results.Problem("This signed request was already accepted.", statusCode: StatusCodes.Status409Conflict),
             WebhookVerdict.TooLarge => Results.Problem("The body is larger than the webhook accepts.", statusCode: StatusCodes.Status413PayloadTooLarge),
+            WebhookVerdict.Malformed => Results.Problem($"{problem}.", statusCode: StatusCodes.Status400BadRequest, title: "Not a valid maintenance value"),
             _ => Results.Problem($"Refused: {verdict}. Sign timestamp + \".\" + body with HMAC-SHA256 and send {WebhookSignature.TimestampHeader} and {WebhookSignature.SignatureHeader}.",
                 statusCode: StatusCodes.Status401Unauthorized),
         };

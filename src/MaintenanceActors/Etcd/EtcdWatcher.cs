@@ -189,25 +189,52 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         }
         if (value is not null && value.Length > _options.MaxValueBytes)
         {
-            AddWarning($"value of '{key}' at revision {revision} is {value.Length} bytes, more than MaxValueBytes ({_options.MaxValueBytes}); kept the last known state");
-            _memory.Keys[key] = state is null ? new KeyState(revision, false, null) : state with { Revision = revision };
+            KeepLastState(key, state, revision,
+                $"value of '{key}' at revision {revision} is {value.Length} bytes, more than MaxValueBytes ({_options.MaxValueBytes}); kept the last known state");
             return;
         }
         if (value is null && state is { Present: false })
         {
             _memory.Keys[key] = state with { Revision = revision };
+            ClearInvalid(key);
             return; // deleting what is already absent changes nothing
         }
         var parsed = value is null ? MaintenanceValue.Off : MaintenanceValueParser.Parse(value, key, revision);
-        if (parsed.Warning is not null)
+        if (parsed.IsMalformed)
         {
-            AddWarning(parsed.Warning);
+            // A typo must not end (or start) maintenance: only a valid value changes the state.
+            KeepLastState(key, state, revision, parsed.Warning!);
+            return;
         }
         var changed = new MaintenanceStateChanged(
-            Source, key, parsed.Enabled, parsed.Info, revision, Context.System.Clock().GetUtcNow(), resync, parsed.Warning);
+            Source, key, parsed.Enabled, parsed.Info, revision, Context.System.Clock().GetUtcNow(), resync);
         _memory.Keys[key] = new KeyState(revision, value is not null, changed);
-        Log.LogInformation("Source {Source} saw {Key} = {Enabled} at revision {Revision} (resync: {Resync})", Source, key, parsed.Enabled, revision, resync);
+        if (value is null)
+        {
+            Log.LogInformation("Source {Source}: {Key} is absent at store revision {Revision}, which means off (resync: {Resync})", Source, key, revision, resync);
+        }
+        else
+        {
+            Log.LogInformation("Source {Source} saw {Key} = {Enabled} at revision {Revision} (resync: {Resync})", Source, key, parsed.Enabled, revision, resync);
+        }
         Context.System.EventStream.Publish(changed);
+        ClearInvalid(key);
+    }
+
+    private void KeepLastState(string key, KeyState? state, long revision, string warning)
+    {
+        _memory.Keys[key] = state is null ? new KeyState(revision, true, null) : state with { Revision = revision, Present = true };
+        _memory.Invalid[key] = warning;
+        AddWarning(warning);
+    }
+
+    private void ClearInvalid(string key)
+    {
+        if (_memory.Invalid.Remove(key))
+        {
+            Log.LogInformation("Source {Source}: {Key} holds a valid value again", Source, key);
+            PublishHealth();
+        }
     }
 
     private void OnLost(Exception error)
@@ -257,9 +284,10 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
         PublishHealth();
     }
 
+    // Degraded while a key holds a value that could not be used: the state shown may not be what the operator meant.
     private SourceHealth BuildHealth() => new(
         Source,
-        _connected ? ComponentHealth.Healthy : ComponentHealth.Unhealthy,
+        !_connected ? ComponentHealth.Unhealthy : _memory.Invalid.Count > 0 ? ComponentHealth.Degraded : ComponentHealth.Healthy,
         _connected,
         _reconnectingSince,
         _memory.LastRevision,
@@ -269,7 +297,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
     private void PublishHealth()
     {
         var health = BuildHealth();
-        if (_lastHealth is not null && _lastHealth.Connected == health.Connected && _lastHealth.LastError == health.LastError
+        if (_lastHealth is not null && _lastHealth.Status == health.Status && _lastHealth.Connected == health.Connected && _lastHealth.LastError == health.LastError
             && _lastHealth.Warnings.Count == health.Warnings.Count
             && (_lastHealth.Warnings.Count == 0 || _lastHealth.Warnings[^1] == health.Warnings[^1]))
         {

@@ -6,6 +6,9 @@ internal sealed class EtcdWatcherMemory
     /// <summary>Per key: the last revision handled, whether the key exists, and the last event published for it.</summary>
     public Dictionary<string, KeyState> Keys { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Keys whose latest value was malformed or too large, with the warning; the source is Degraded while any is here.</summary>
+    public Dictionary<string, string> Invalid { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Recent warnings, newest last.</summary>
     public List<string> Warnings { get; } = new();
 

@@ -67,7 +67,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
             _etcd = options;
             _etcdBackend = backend;
             var memory = new EtcdWatcherMemory(); // shared by every incarnation of the watcher, so a restart publishes nothing twice
-            _sources.Add((options.SourceName, () => Props.Create(() => new EtcdWatcher(options, backend, null, memory))));
+            _sources.Add((options.SourceName, () => FactoryProps.Create(() => new EtcdWatcher(options, backend, null, memory))));
         }
         return this;
     }
@@ -146,7 +146,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
             }
             _options.Validate();
             var resources = _resources.ToArray();
-            _supervisor = _system.ActorOf(Props.Create(() => new MaintenanceSupervisor(_options, resources, _filter, _state)), SupervisorName);
+            _supervisor = _system.ActorOf(FactoryProps.Create(() => new MaintenanceSupervisor(_options, resources, _filter, _state)), SupervisorName);
             foreach (var (name, props) in _sources)
             {
                 _sourceActors.Add(_system.ActorOf(props(), "maintenance-source-" + name));
@@ -181,7 +181,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         var gone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         try
         {
-            _system.ActorOf(Props.Create(() => new StopAndWatch(targets, gone)));
+            _system.ActorOf(FactoryProps.Create(() => new StopAndWatch(targets, gone)));
         }
         catch (InvalidOperationException)
         {
@@ -276,7 +276,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <inheritdoc />
     public IDisposable Subscribe(MaintenanceEventFilter filter, Action<object> handler)
     {
-        var relay = _system.ActorOf(Props.Create(() => new EventSubscriberActor(filter, handler)));
+        var relay = _system.ActorOf(FactoryProps.Create(() => new EventSubscriberActor(filter, handler)));
         // Subscribed here rather than in the relay's PreStart, so no event published after Subscribe returns is missed.
         foreach (var type in filter.EventTypes ?? EventSubscriberActor.DefaultEventTypes)
         {

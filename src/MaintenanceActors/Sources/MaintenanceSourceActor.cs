@@ -18,6 +18,7 @@ public abstract class MaintenanceSourceActor : ReceiveActor
     private readonly Dictionary<string, (long Revision, MaintenanceValue Value, MaintenanceStateChanged Event)> _last = new(StringComparer.Ordinal);
     private static long s_revisions;
     private SourceHealth? _health;
+    private readonly Dictionary<string, string> _invalid = new(StringComparer.Ordinal);
 
     /// <summary>Registers the health query; subclasses add their own handlers in their constructor.</summary>
     protected MaintenanceSourceActor()
@@ -42,9 +43,20 @@ public abstract class MaintenanceSourceActor : ReceiveActor
     /// <summary>The source name in events, status and health (default: the actor's name).</summary>
     protected virtual string SourceName => Self.Path.Name;
 
-    /// <summary>Publishes a value for <paramref name="key"/> unless it equals the last one; returns true when published.</summary>
+    /// <summary>
+    /// Publishes a value for <paramref name="key"/> unless it equals the last one; returns true when published.
+    /// A malformed value (<see cref="MaintenanceValue.IsMalformed"/>) is not published: the last state stands, and the
+    /// source reports itself Degraded with the warning until a valid value arrives for that key.
+    /// </summary>
     protected bool PublishState(string key, MaintenanceValue value, bool force = false)
     {
+        if (value.IsMalformed)
+        {
+            _invalid[key] = value.Warning!;
+            Log.LogWarning("Source {Source}: {Warning}", SourceName, value.Warning);
+            return false;
+        }
+        _invalid.Remove(key);
         _last.TryGetValue(key, out var last);
         if (!force && last.Value is not null && last.Value == value)
         {
@@ -65,10 +77,12 @@ public abstract class MaintenanceSourceActor : ReceiveActor
     /// <summary>Publishes <see cref="SourceHealthChanged"/> when the health differs from the last report.</summary>
     protected void ReportHealth(bool connected, string? lastError = null, IReadOnlyList<string>? warnings = null, long lastRevision = 0)
     {
-        var health = new SourceHealth(SourceName, connected ? ComponentHealth.Healthy : ComponentHealth.Unhealthy, connected,
+        var status = !connected ? ComponentHealth.Unhealthy : _invalid.Count > 0 ? ComponentHealth.Degraded : ComponentHealth.Healthy;
+        var allWarnings = _invalid.Values.Concat(warnings ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToArray();
+        var health = new SourceHealth(SourceName, status, connected,
             connected ? null : _health?.ReconnectingSince ?? Context.System.Clock().GetUtcNow(),
-            lastRevision, lastError, warnings ?? Array.Empty<string>());
-        if (_health is not null && _health.Connected == health.Connected && _health.LastError == health.LastError
+            lastRevision, lastError, allWarnings);
+        if (_health is not null && _health.Status == health.Status && _health.Connected == health.Connected && _health.LastError == health.LastError
             && _health.Warnings.SequenceEqual(health.Warnings))
         {
             _health = health;

@@ -12,7 +12,7 @@ internal static class FileSourceFactory
         MaintenanceConfigurationBinder.Bind(services.GetService<IConfiguration>()?.GetSection("Maintenance:File"), options);
         configure?.Invoke(options);
         options.Validate();
-        return (options.SourceName, () => Props.Create(() => new FileSourceActor(options)));
+        return (options.SourceName, () => FactoryProps.Create(() => new FileSourceActor(options)));
     }
 }
 

@@ -6,15 +6,24 @@ namespace MaintenanceActors;
 /// <summary>Reads a raw maintenance value (etcd value, file content, webhook body) the way GoMaint does, plus a JSON form.</summary>
 /// <remarks>
 /// Plain text, trimmed and case-insensitive: <c>true 1 yes on enabled maintenance</c> mean on; anything
-/// else (including empty) means off. A value starting with <c>{</c> is JSON:
-/// <c>{"enabled":true,"reason":"…","by":"…","until":"2026-01-01T00:00:00Z"}</c>. Malformed JSON reads as
-/// off and carries a warning naming the key, the revision and what was wrong.
+/// else (including empty) means off, as in GoMaint. A value starting with <c>{</c> is JSON:
+/// <c>{"enabled":true,"reason":"…","by":"…","until":"2026-01-01T00:00:00Z"}</c>, where <c>enabled</c> is
+/// <c>true</c>/<c>false</c>, <c>1</c>/<c>0</c>, or a string holding one of the plain words
+/// (<c>true 1 yes on enabled maintenance</c> or <c>false 0 no off disabled</c>). Malformed JSON, an invalid
+/// field or bytes that are not UTF-8 make a malformed value (<see cref="MaintenanceValue.IsMalformed"/>): it
+/// changes nothing, and its warning names the key, the revision and the field.
 /// </remarks>
 public static class MaintenanceValueParser
 {
     private static readonly HashSet<string> OnWords = new(StringComparer.OrdinalIgnoreCase)
     {
         "true", "1", "yes", "on", "enabled", "maintenance",
+    };
+
+    // Inside JSON an unknown word is a typo, not "off": only these read as off there.
+    private static readonly HashSet<string> OffWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "false", "0", "no", "off", "disabled",
     };
 
     /// <summary>Parses UTF-8 bytes; <paramref name="key"/> and <paramref name="revision"/> only label warnings.</summary>
@@ -27,7 +36,7 @@ public static class MaintenanceValueParser
         }
         catch (DecoderFallbackException)
         {
-            return new MaintenanceValue(false, null, Warn(key, revision, "the value is not valid UTF-8"));
+            return Malformed(key, revision, "the value is not valid UTF-8");
         }
         return Parse(text, key, revision);
     }
@@ -87,33 +96,35 @@ public static class MaintenanceValueParser
             }
             if (!root.TryGetProperty("enabled", out var enabledElement))
             {
-                return Malformed(key, revision, "the JSON object has no \"enabled\" field");
+                return Malformed(key, revision, "field \"enabled\" is missing");
             }
             bool enabled;
             switch (enabledElement.ValueKind)
             {
                 case JsonValueKind.True: enabled = true; break;
                 case JsonValueKind.False: enabled = false; break;
-                case JsonValueKind.String: enabled = OnWords.Contains(enabledElement.GetString()!.Trim()); break;
-                default: return Malformed(key, revision, "\"enabled\" must be true or false");
+                case JsonValueKind.Number when enabledElement.TryGetInt32(out var number) && number is 0 or 1: enabled = number == 1; break;
+                case JsonValueKind.String when OnWords.Contains(enabledElement.GetString()!.Trim()): enabled = true; break;
+                case JsonValueKind.String when OffWords.Contains(enabledElement.GetString()!.Trim()): enabled = false; break;
+                default: return Malformed(key, revision, $"field \"enabled\" is {enabledElement.GetRawText()}, but must be true or false (or 1/0, or \"on\"/\"off\")");
             }
             string? reason = null, by = null;
             DateTimeOffset? until = null;
             if (root.TryGetProperty("reason", out var r))
             {
                 if (r.ValueKind == JsonValueKind.String) reason = r.GetString();
-                else if (r.ValueKind != JsonValueKind.Null) return Malformed(key, revision, "\"reason\" must be a string");
+                else if (r.ValueKind != JsonValueKind.Null) return Malformed(key, revision, "field \"reason\" must be a string");
             }
             if (root.TryGetProperty("by", out var b))
             {
                 if (b.ValueKind == JsonValueKind.String) by = b.GetString();
-                else if (b.ValueKind != JsonValueKind.Null) return Malformed(key, revision, "\"by\" must be a string");
+                else if (b.ValueKind != JsonValueKind.Null) return Malformed(key, revision, "field \"by\" must be a string");
             }
             if (root.TryGetProperty("until", out var u) && u.ValueKind != JsonValueKind.Null)
             {
                 if (u.ValueKind != JsonValueKind.String || !u.TryGetDateTimeOffset(out var parsed))
                 {
-                    return Malformed(key, revision, "\"until\" must be an ISO-8601 time such as 2026-01-01T00:00:00Z");
+                    return Malformed(key, revision, $"field \"until\" is {u.GetRawText()}, but must be an ISO-8601 time such as 2026-01-01T00:00:00Z");
                 }
                 until = parsed;
             }
@@ -123,8 +134,5 @@ public static class MaintenanceValueParser
     }
 
     private static MaintenanceValue Malformed(string key, long revision, string what) =>
-        new(false, null, Warn(key, revision, what) + "; read as off");
-
-    private static string Warn(string key, long revision, string what) =>
-        $"maintenance value of '{key}' at revision {revision} is malformed: {what}";
+        new(false, null, $"maintenance value of '{key}' at revision {revision} is malformed: {what}; kept the last known state");
 }

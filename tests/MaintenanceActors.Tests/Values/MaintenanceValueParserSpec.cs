@@ -37,7 +37,7 @@ public sealed class MaintenanceValueParserSpec
     {
         var value = MaintenanceValueParser.Parse(raw, "/k", 1);
         value.Enabled.Should().BeFalse();
-        value.Warning.Should().BeNull();
+        value.IsMalformed.Should().BeFalse("GoMaint's rule stays for plain words: an unknown word is off");
     }
 
     [Fact]
@@ -58,23 +58,48 @@ public sealed class MaintenanceValueParserSpec
 
     [Theory]
     [InlineData("{\"enabled\":tru", "not valid JSON")]
-    [InlineData("{\"reason\":\"x\"}", "no \"enabled\" field")]
-    [InlineData("{\"enabled\":3}", "\"enabled\" must be true or false")]
-    [InlineData("{\"enabled\":true,\"until\":\"tomorrow\"}", "\"until\" must be an ISO-8601 time")]
-    [InlineData("{\"enabled\":true,\"by\":5}", "\"by\" must be a string")]
-    public void Must_read_malformed_JSON_as_off_with_a_warning_naming_key_revision_and_problem(string raw, string problem)
+    [InlineData("{\"reason\":\"x\"}", "field \"enabled\" is missing")]
+    [InlineData("{\"enabled\":3}", "field \"enabled\" is 3, but must be true or false")]
+    [InlineData("{\"enabled\":\"maybe\"}", "field \"enabled\" is \"maybe\", but must be true or false")]
+    [InlineData("{\"enabled\":true,\"until\":\"tomorrow\"}", "field \"until\" is \"tomorrow\", but must be an ISO-8601 time")]
+    [InlineData("{\"enabled\":true,\"by\":5}", "field \"by\" must be a string")]
+    [InlineData("[true]", "the JSON value must be an object")]
+    public void Must_mark_malformed_JSON_with_a_warning_naming_key_revision_and_field(string raw, string problem)
     {
         var value = MaintenanceValueParser.Parse(raw, "/maintenance/svc", 42);
-        value.Enabled.Should().BeFalse();
-        value.Warning.Should().Contain("/maintenance/svc").And.Contain("revision 42").And.Contain(problem);
+        value.IsMalformed.Should().BeTrue();
+        value.Warning.Should().StartWith($"maintenance value of '/maintenance/svc' at revision 42 is malformed: {problem}")
+            .And.EndWith("; kept the last known state");
+    }
+
+    [Theory]
+    [InlineData("true", true)]
+    [InlineData("false", false)]
+    [InlineData("1", true)]
+    [InlineData("0", false)]
+    [InlineData("\"true\"", true)]
+    [InlineData("\"false\"", false)]
+    [InlineData("\"1\"", true)]
+    [InlineData("\"0\"", false)]
+    [InlineData("\"ON\"", true)]
+    [InlineData("\"off\"", false)]
+    [InlineData("\"yes\"", true)]
+    [InlineData("\"no\"", false)]
+    [InlineData("\"maintenance\"", true)]
+    [InlineData("\"disabled\"", false)]
+    public void Must_accept_the_same_forms_of_enabled_as_booleans_numbers_and_words(string enabled, bool expected)
+    {
+        var value = MaintenanceValueParser.Parse($"{{\"enabled\":{enabled}}}", "/k", 1);
+        value.IsMalformed.Should().BeFalse();
+        value.Enabled.Should().Be(expected);
     }
 
     [Fact]
     public void Must_warn_on_bytes_that_are_not_UTF8()
     {
         var value = MaintenanceValueParser.Parse(new byte[] { 0xff, 0xfe, 0x41 }, "/k", 3);
-        value.Enabled.Should().BeFalse();
-        value.Warning.Should().Contain("UTF-8");
+        value.IsMalformed.Should().BeTrue();
+        value.Warning.Should().Be("maintenance value of '/k' at revision 3 is malformed: the value is not valid UTF-8; kept the last known state");
     }
 
     [Fact]

@@ -21,6 +21,8 @@ public enum WebhookVerdict
     Replayed,
     /// <summary>The body is larger than the configured limit.</summary>
     TooLarge,
+    /// <summary>Signed correctly, but the body is not a valid maintenance value; the state is unchanged.</summary>
+    Malformed,
 }
 
 /// <summary>Signs and verifies webhook requests: <c>sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))</c>.</summary>

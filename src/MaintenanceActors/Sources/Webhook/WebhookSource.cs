@@ -12,6 +12,7 @@ public sealed class WebhookSource
     private long _revision;
     private MaintenanceStateChanged? _last;
     private SourceHealth? _health;
+    private volatile bool _malformed;
 
     /// <summary>Creates the source; values are published on <paramref name="system"/>'s EventStream.</summary>
     public WebhookSource(ActorSystem system, WebhookSourceOptions options)
@@ -20,7 +21,7 @@ public sealed class WebhookSource
         _system = system;
         Options = options;
         _signature = new WebhookSignature(options.Secret, options.Tolerance, system.Clock());
-        var relay = system.ActorOf(Props.Create(() => new StateRelay(this)));
+        var relay = system.ActorOf(FactoryProps.Create(() => new StateRelay(this)));
         system.EventStream.Subscribe(relay, typeof(MaintenanceStateRequested));
     }
 
@@ -31,8 +32,12 @@ public sealed class WebhookSource
     public WebhookSignature Signature => _signature;
 
     /// <summary>Verifies and, when accepted, publishes the body's value; returns the verdict.</summary>
-    public WebhookVerdict Accept(string? timestamp, string? signature, ReadOnlySpan<byte> body)
+    public WebhookVerdict Accept(string? timestamp, string? signature, ReadOnlySpan<byte> body) => Accept(timestamp, signature, body, out _);
+
+    /// <summary>As <see cref="Accept(string?, string?, ReadOnlySpan{byte})"/>; <paramref name="problem"/> says what was wrong with a <see cref="WebhookVerdict.Malformed"/> body.</summary>
+    public WebhookVerdict Accept(string? timestamp, string? signature, ReadOnlySpan<byte> body, out string? problem)
     {
+        problem = null;
         if (body.Length > Options.MaxBodyBytes)
         {
             return WebhookVerdict.TooLarge;
@@ -45,14 +50,23 @@ public sealed class WebhookSource
         }
         var revision = Interlocked.Increment(ref _revision);
         var value = MaintenanceValueParser.Parse(body, Options.SourceName, revision);
+        if (value.IsMalformed)
+        {
+            // Signed but unreadable: the last state stands, and health says so until a valid value comes.
+            _malformed = true;
+            problem = value.Warning;
+            ReportHealth(value.Warning);
+            return WebhookVerdict.Malformed;
+        }
+        _malformed = false;
         var changed = new MaintenanceStateChanged(
-            Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.Clock().GetUtcNow(), Warning: value.Warning);
+            Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.Clock().GetUtcNow());
         lock (_warnings)
         {
             if (_last is null || _last.Revision < revision) _last = changed;
         }
         _system.EventStream.Publish(changed);
-        ReportHealth(value.Warning);
+        ReportHealth(null);
         return verdict;
     }
 
@@ -66,7 +80,7 @@ public sealed class WebhookSource
                 if (_warnings.Count == 10) _warnings.Dequeue();
                 _warnings.Enqueue(warning);
             }
-            _health = new SourceHealth(Options.SourceName, ComponentHealth.Healthy, true, null, Interlocked.Read(ref _revision), null, _warnings.ToArray());
+            _health = new SourceHealth(Options.SourceName, _malformed ? ComponentHealth.Degraded : ComponentHealth.Healthy, true, null, Interlocked.Read(ref _revision), null, _warnings.ToArray());
             _system.EventStream.Publish(new SourceHealthChanged(_health));
         }
     }

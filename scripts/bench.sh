@@ -77,7 +77,8 @@ if [ "$run_benchmarks" -eq 1 ]; then
       done
       [ -f "$out/bdn/results/targets.md" ] && cat "$out/bdn/results/targets.md"
     } | tee -a "$body"
-    grep -q '^| .*| *NA *|' "$out"/bdn/results/*-report-github.md && { status=1; echo "A benchmark produced no result (NA); see $out/bdn.log" | tee -a "$body"; }
+    # A benchmark that failed shows NA as its Mean (the second column; Error is NA in a dry run by design).
+    grep -qE '^\| [^|]+\| +NA +\|' "$out"/bdn/results/*-report-github.md && { status=1; echo "A benchmark produced no result (NA); see $out/bdn.log" | tee -a "$body"; }
   else
     status=1
     echo "BenchmarkDotNet failed; see $out/bdn.log" | tee -a "$body"
@@ -102,7 +103,7 @@ minutes=$(( ($(date +%s) - began + 59) / 60 ))
   echo
   echo "## Targets"
   echo
-  grep -h '^Target:' "$body" | sed 's/^Target: /- /'
+  grep -h '^Target' "$body" | sed -E 's/^Target \(([^)]+)\): /- \1: /; s/^Target: /- /'
   echo
   cat "$body"
 } >"$results"

@@ -45,7 +45,7 @@ internal static class Targets
         reports.TryGetValue(name, out var report) ? report.ResultStatistics!.Mean : null;
 
     private static void Line(StringBuilder text, string target, string measured, bool met) =>
-        text.Append("Target: ").Append(target).Append(" — measured ").Append(measured).Append(" — **").Append(met ? "PASS" : "MISS").AppendLine("**");
+        text.Append("Target (BenchmarkDotNet): ").Append(target).Append(" — measured ").Append(measured).Append(" — **").Append(met ? "PASS" : "MISS").AppendLine("**");
 
     private static string Ns(double ns) => ns.ToString("0.0", CultureInfo.InvariantCulture);
 

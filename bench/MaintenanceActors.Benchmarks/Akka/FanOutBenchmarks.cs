@@ -7,8 +7,10 @@ namespace MaintenanceActors.Benchmarks.Akka;
 /// <summary>
 /// One sender, eight long-lived receivers (the supervisor's fan-out shape): time per delivered message.
 /// Each invocation sends a round marker, then <see cref="PerReceiver"/> messages to every receiver, and ends
-/// when all eight counted them. The raw form is the same protocol over eight SingleReader/SingleWriter channels
-/// read by eight async loops on the thread pool.
+/// when all eight counted them. The raw forms are the same protocol over eight SingleReader/SingleWriter channels
+/// read by eight async loops: <see cref="RawChannel"/> with the readers on the thread pool (as actors run), and
+/// <see cref="RawChannelInline"/> with continuations allowed to run synchronously, so a waiting reader counts
+/// on the sender's thread. The faster of the two is the floor.
 /// </summary>
 [MemoryDiagnoser]
 public class FanOutBenchmarks
@@ -19,6 +21,7 @@ public class FanOutBenchmarks
     private ActorSystem _system = null!;
     private IActorRef[] _actors = null!;
     private Channel<object>[] _channels = null!;
+    private Channel<object>[] _inlineChannels = null!;
     private Task[] _readers = null!;
 
     [GlobalSetup]
@@ -26,16 +29,22 @@ public class FanOutBenchmarks
     {
         _system = BenchSystem.Create();
         _actors = Enumerable.Range(0, Receivers).Select(i => _system.ActorOf(Props.Create(() => new Counter()), $"counter-{i}")).ToArray();
-        _channels = Enumerable.Range(0, Receivers)
-            .Select(_ => Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true }))
+        _channels = Channels(allowSynchronousContinuations: false);
+        _inlineChannels = Channels(allowSynchronousContinuations: true);
+        _readers = _channels.Concat(_inlineChannels).Select(c => Task.Run(() => CountAsync(c.Reader))).ToArray();
+
+        static Channel<object>[] Channels(bool allowSynchronousContinuations) => Enumerable.Range(0, Receivers)
+            .Select(_ => Channel.CreateUnbounded<object>(new UnboundedChannelOptions
+            {
+                SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = allowSynchronousContinuations,
+            }))
             .ToArray();
-        _readers = _channels.Select(c => Task.Run(() => CountAsync(c.Reader))).ToArray();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var channel in _channels)
+        foreach (var channel in _channels.Concat(_inlineChannels))
         {
             channel.Writer.TryComplete();
         }
@@ -44,16 +53,21 @@ public class FanOutBenchmarks
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Receivers * PerReceiver)]
-    public Task RawChannel()
+    public Task RawChannel() => Send(_channels);
+
+    [Benchmark(OperationsPerInvoke = Receivers * PerReceiver)]
+    public Task RawChannelInline() => Send(_inlineChannels);
+
+    private static Task Send(Channel<object>[] channels)
     {
         var round = new Round(PerReceiver, Receivers);
-        foreach (var channel in _channels)
+        foreach (var channel in channels)
         {
             channel.Writer.TryWrite(round);
         }
         for (var i = 0; i < PerReceiver; i++)
         {
-            foreach (var channel in _channels)
+            foreach (var channel in channels)
             {
                 channel.Writer.TryWrite(Message);
             }

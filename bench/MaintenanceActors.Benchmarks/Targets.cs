@@ -23,11 +23,14 @@ internal static class Targets
             Line(text, "Akka tell ping-pong throughput ≥ 0.5 × the fastest raw hand-off (same run)",
                 $"{Ns(akka)} ns/msg vs floor {floorName} {Ns(floor)} ns/msg = {Ratio(ratio)} × raw throughput", ratio >= 0.5);
         }
-        if (Mean(reports, "AskBenchmarks.AkkaAsk") is { } ask)
+        // The Ask target is judged once, by the ask-latency drill (100,000 individually timed requests: mean, p50, p99);
+        // this mean, measured the same way (sequential awaited round trips), is printed beside it.
+        if (reports.TryGetValue("AskBenchmarks.AkkaAsk", out var ask))
         {
             var raw = Mean(reports, "AskBenchmarks.RawRequestReply");
-            Line(text, "Ask round trip mean ≤ 10 µs",
-                $"{Us(ask)} µs" + (raw is { } r ? $" (raw request/reply {Us(r)} µs)" : ""), ask <= 10_000);
+            text.Append("For information (the Ask target is judged by the ask-latency drill): Akka Ask round trip mean ")
+                .Append(Us(ask.ResultStatistics!.Mean)).Append(" µs, median ").Append(Us(ask.ResultStatistics.Median)).Append(" µs")
+                .Append(raw is { } r ? $"; raw request/reply mean {Us(r)} µs" : "").AppendLine();
         }
         foreach (var method in new[] { "GatedRequest", "SkippedPath" })
         {

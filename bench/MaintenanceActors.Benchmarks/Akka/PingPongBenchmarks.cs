@@ -13,6 +13,8 @@ namespace MaintenanceActors.Benchmarks.Akka;
 /// Akka.NET runs on its default dispatcher and settings.
 /// </summary>
 [MemoryDiagnoser]
+[WarmupCount(5)]
+[IterationCount(15)] // more than ShortRun's 3, so one iteration stalled by a busy machine is an outlier, not the mean
 public class PingPongBenchmarks
 {
     private const int RoundTrips = 100_000;

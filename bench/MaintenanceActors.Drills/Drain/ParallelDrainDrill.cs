@@ -8,7 +8,7 @@ namespace MaintenanceActors.Drills.Drain;
 /// <summary>
 /// Issue 4: resources drain in parallel, so entering maintenance takes as long as the slowest drain, not the sum.
 /// Eight resources drain in 100..800 ms. Ratio = whole transition as the caller sees it ÷ the slowest resource's own
-/// drain as measured inside that resource in the same round (not its configured 800 ms, which a timer overshoots).
+/// drain as measured inside that resource in the same round (not its configured 800 ms, which a timer misses by a little either way).
 /// </summary>
 internal sealed class ParallelDrainDrill : IDrill
 {
@@ -84,7 +84,7 @@ internal sealed class ParallelDrainDrill : IDrill
             [$"{rounds} rounds after one warm-up round; {Resources} resources whose WaitForIdleAsync waits 100..800 ms on the real clock (sequential would be {sum:0} ms). "
              + "Caller time runs from SetMaintenanceModeAsync(true) to a subscriber receiving MaintenanceTransitionCompleted. "
              + "Denominator: the slowest resource's own drain in that round, stamped inside the resource from the start of its wait to the end of it "
-             + "(Task.Delay overshoots its configured time, so dividing by the configured 800 ms would credit the coordinator with the timer's lateness); "
+             + "(a timer fires a little before or after its configured time, so dividing by the configured 800 ms would credit or charge the coordinator with the timer's error); "
              + "the last column divides by the configured 800 ms for comparison."]);
     }
 

@@ -45,6 +45,7 @@ git diff --quiet HEAD -- . ":(exclude)$recorded" 2>/dev/null || commit="$commit 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 memory=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 runtime=$(dotnet --list-runtimes | awk '/Microsoft.NETCore.App/ {v=$2} END {print v}')
+package() { sed -n "s/.*PackageVersion Include=\"$1\" Version=\"\([^\"]*\)\".*/\1/p" Directory.Packages.props; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 began=$(date +%s)
@@ -99,6 +100,7 @@ minutes=$(( ($(date +%s) - began + 59) / 60 ))
   echo "| commit | $commit |"
   echo "| machine | $(nproc) cores ($cpu), $memory memory, $(. /etc/os-release && echo "$PRETTY_NAME") |"
   echo "| .NET | SDK $(dotnet --version), runtime $runtime |"
+  echo "| packages | Akka $(package Akka), BenchmarkDotNet $(package BenchmarkDotNet) |"
   echo "| load average (1/5/15 min) | $load_before at start, $(cut -d' ' -f1-3 /proc/loadavg) at end |"
   echo
   echo "## Targets"

@@ -1,3 +1,4 @@
+using MaintenanceActors.Drills.Akka;
 using MaintenanceActors.Drills.Core;
 using MaintenanceActors.Drills.Drain;
 using MaintenanceActors.Drills.Etcd;
@@ -5,7 +6,7 @@ using MaintenanceActors.Drills.Http;
 using MaintenanceActors.Drills.Refusal;
 
 // dotnet run -c Release --project bench/MaintenanceActors.Drills -- <drill|all> [--quick]
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill()];
+IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

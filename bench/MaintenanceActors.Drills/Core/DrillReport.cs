@@ -16,7 +16,7 @@ internal sealed record DrillReport(string Drill, MarkdownTable Table, IReadOnlyL
         text.Append(Table.Render()).AppendLine();
         foreach (var target in Targets)
         {
-            text.AppendLine($"Target: {target.Target} — measured {target.Measured} — **{target.Verdict}**");
+            text.AppendLine($"Target ({Drill}): {target.Target} — measured {target.Measured} — **{target.Verdict}**");
         }
         foreach (var note in Notes)
         {

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MaintenanceActors.Actors;
+using Akka.Actor;
 using MaintenanceActors.Drills.Core;
 using MaintenanceActors.Testing;
 
@@ -39,7 +39,7 @@ internal sealed class EtcdRig : IAsyncDisposable
         var writer = new EtcdTestWriter(etcd.CreateClient());
         var watcherClient = etcd.CreateClient();
         var rawClient = etcd.CreateClient();
-        var system = ActorSystem.Create("drill");
+        var system = DrillSystem.Create("drill");
         var coordinator = new MaintenanceCoordinator(system);
         var rig = new EtcdRig(key, writer, system, coordinator);
         // Disposed in reverse: the coordinator and actors first, etcd last.

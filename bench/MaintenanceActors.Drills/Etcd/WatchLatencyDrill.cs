@@ -43,9 +43,9 @@ internal sealed class WatchLatencyDrill : IDrill
         Row(table, "EtcdWatcher -> EventStream subscriber", actorStats);
         Row(table, "difference per put (actor - raw)", extraStats);
 
-        var limit = 1.5 * rawStats.P99 + 2;
+        var limit = rawStats.P99 + 0.5;
         return new DrillReport(Name, table,
-            [new TargetCheck("actor p99 ≤ 1.5 × raw p99 + 2 ms", $"{LatencyStats.Format(actorStats.P99)} ms vs limit {LatencyStats.Format(limit)} ms", actorStats.P99 <= limit)],
+            [new TargetCheck("actor p99 ≤ raw p99 + 0.5 ms", $"{LatencyStats.Format(actorStats.P99)} ms vs limit {LatencyStats.Format(limit)} ms", actorStats.P99 <= limit)],
             [$"{puts} sequential puts (after {warmup} warm-up puts) alternating true/false on one key; each timed from just before the put was sent."]);
     }
 

@@ -1,4 +1,4 @@
-using MaintenanceActors.Actors;
+using Akka.Actor;
 
 namespace MaintenanceActors.Drills.Refusal;
 
@@ -7,7 +7,7 @@ internal sealed class IntakeProbeResource : DrainableResourceActor
 {
     private readonly IntakeLog _log;
 
-    private IntakeProbeResource(IntakeLog log) => _log = log;
+    public IntakeProbeResource(IntakeLog log) => _log = log;
 
     protected override long InFlight => 0;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Check: docker-compose.yml is valid for Docker's own tooling (Debian's docker-compose, which needs no engine for
-# 'config'), every sample with a Dockerfile has a service, and each sample service sets only environment variables
-# that its sample reads (read from the sample's SampleEnvironment calls), so a typo in the file cannot pass.
+# 'config'), every service sample (a samples/ project that listens on a PORT) has a service built from samples/Dockerfile,
+# and each sample service sets only environment variables that its sample reads (read from the sample's
+# SampleEnvironment calls), so a typo in the file cannot pass.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v docker-compose >/dev/null || { echo "compose: docker-compose missing: run bash scripts/install-deps.sh" >&2; exit 1; }
@@ -28,7 +29,11 @@ for name, service in services.items():
     if not os.path.isfile(dockerfile):
         problems.append(f"{name}: Dockerfile {dockerfile} does not exist")
         continue
-    sample = os.path.dirname(dockerfile)
+    sample_name = (build.get("args") or {}).get("SAMPLE")
+    sample = os.path.join("samples", sample_name or "")
+    if not sample_name or not os.path.isfile(os.path.join(sample, "Program.cs")):
+        problems.append(f"{name}: build arg SAMPLE must name a sample project under samples/ (got {sample_name!r})")
+        continue
     built[sample] = name
     program = os.path.join(sample, "Program.cs")
     source = open(program).read()
@@ -43,8 +48,9 @@ for name, service in services.items():
         if key in reads and key not in env:
             problems.append(f"{name}: does not set {key}, which the sample needs in a container")
 for entry in sorted(os.listdir("samples")):
-    if os.path.isfile(os.path.join("samples", entry, "Dockerfile")) and os.path.join("samples", entry) not in built:
-        problems.append(f"samples/{entry} has a Dockerfile but no service in docker-compose.yml")
+    program = os.path.join("samples", entry, "Program.cs")
+    if os.path.isfile(program) and 'SampleEnvironment.Port("PORT"' in open(program).read() and os.path.join("samples", entry) not in built:
+        problems.append(f"samples/{entry} is a service (it reads PORT) but has no service in docker-compose.yml")
 if problems:
     print("compose: " + "\ncompose: ".join(problems), file=sys.stderr)
     sys.exit(1)

@@ -34,6 +34,9 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
     private string? _lastError;
     private SourceHealth? _lastHealth;
 
+    /// <param name="options">The key(s) to watch and the reconnect policy.</param>
+    /// <param name="backend">The etcd read/watch/put calls (dotnet-etcd in production, a fake in specs).</param>
+    /// <param name="random">Source of the reconnect jitter (seeded in specs).</param>
     /// <param name="memory">What was already published; pass the same instance across restarts so nothing is published twice.</param>
     public EtcdWatcher(EtcdSourceOptions options, IEtcdWatchBackend backend, Random? random = null, EtcdWatcherMemory? memory = null)
     {

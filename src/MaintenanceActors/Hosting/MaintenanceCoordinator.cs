@@ -57,7 +57,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <summary>The actor system's clock.</summary>
     internal TimeProvider Clock => _system.Clock();
 
-    /// <summary>Uses etcd as a source through <paramref name="client"/>, and as the target of <see cref="SetMaintenanceModeAsync"/>.</summary>
+    /// <summary>Uses etcd as a source through <paramref name="client"/>, and as the target of <see cref="SetMaintenanceModeAsync(bool, MaintenanceInfo?, CancellationToken)"/>.</summary>
     public MaintenanceCoordinator UseEtcd(EtcdSourceOptions options, EtcdClient client, bool ownsClient = false)
     {
         UseEtcd(options, new EtcdClientBackend(client, options));
@@ -327,7 +327,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     private static MaintenanceConfigurationException Duplicate(string name) =>
         new($"Maintenance:Resources:{name}", "is registered twice; give each resource a unique name");
 
-    /// <summary>Stops the targets in order and completes <paramref name="gone"/> once every one has terminated.</summary>
+    /// <summary>Stops the targets in order and completes the given task source once every one has terminated.</summary>
     private sealed class StopAndWatch : ReceiveActor
     {
         private readonly HashSet<IActorRef> _left;

@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace MaintenanceActors;
 
 /// <summary>The webhook source: verifies a signed request and publishes its value as <see cref="MaintenanceStateChanged"/>.</summary>
-/// <remarks>The HTTP endpoint (<c>app.MapMaintenanceWebhook()</c>) only reads headers and body and calls <see cref="Accept"/>.</remarks>
+/// <remarks>The HTTP endpoint (<c>app.MapMaintenanceWebhook()</c>) only reads headers and body and calls <see cref="Accept(string?, string?, ReadOnlySpan{byte}, out string?)"/>.</remarks>
 public sealed class WebhookSource
 {
     private readonly ActorSystem _system;

@@ -111,12 +111,19 @@ internal sealed class PythonGrpcPeer : IAsyncDisposable
         {
             using var probe = Process.Start(new ProcessStartInfo("/usr/bin/python3")
             {
-                ArgumentList = { "-c", "import grpc" },
+                ArgumentList = { "-c", "import grpc, sys; print(grpc.__version__, sys.version.split()[0])" },
                 RedirectStandardError = true,
+                RedirectStandardOutput = true,
                 UseShellExecute = false,
             })!;
+            var versions = probe.StandardOutput.ReadToEnd().Trim();
             probe.StandardError.ReadToEnd();
             probe.WaitForExit();
+            if (probe.ExitCode == 0)
+            {
+                // Printed once per run, so a failure report says which grpcio the specs talked to.
+                Console.Error.WriteLine($"[MaintenanceActors.AspNetCore.Tests] /usr/bin/python3 grpcio {versions.Replace(" ", " on Python ")}");
+            }
             return probe.ExitCode == 0;
         }
         catch (System.ComponentModel.Win32Exception)

@@ -54,9 +54,13 @@ public abstract class MaintenanceSourceActor : ReceiveActor
         {
             _invalid[key] = value.Warning!;
             Log.LogWarning("Source {Source}: {Warning}", SourceName, value.Warning);
+            RefreshHealth();
             return false;
         }
-        _invalid.Remove(key);
+        if (_invalid.Remove(key))
+        {
+            RefreshHealth();
+        }
         _last.TryGetValue(key, out var last);
         if (!force && last.Value is not null && last.Value == value)
         {
@@ -77,6 +81,7 @@ public abstract class MaintenanceSourceActor : ReceiveActor
     /// <summary>Publishes <see cref="SourceHealthChanged"/> when the health differs from the last report.</summary>
     protected void ReportHealth(bool connected, string? lastError = null, IReadOnlyList<string>? warnings = null, long lastRevision = 0)
     {
+        _lastReport = (connected, lastError, warnings, lastRevision);
         var status = !connected ? ComponentHealth.Unhealthy : _invalid.Count > 0 ? ComponentHealth.Degraded : ComponentHealth.Healthy;
         var allWarnings = _invalid.Values.Concat(warnings ?? Array.Empty<string>()).Distinct(StringComparer.Ordinal).ToArray();
         var health = new SourceHealth(SourceName, status, connected,
@@ -90,5 +95,16 @@ public abstract class MaintenanceSourceActor : ReceiveActor
         }
         _health = health;
         Context.System.EventStream.Publish(new SourceHealthChanged(health));
+    }
+
+    // The subclass's last report, repeated when a malformed value comes or goes, so health turns Degraded (or back) at once.
+    private (bool Connected, string? LastError, IReadOnlyList<string>? Warnings, long LastRevision)? _lastReport;
+
+    private void RefreshHealth()
+    {
+        if (_lastReport is { } last)
+        {
+            ReportHealth(last.Connected, last.LastError, last.Warnings, last.LastRevision);
+        }
     }
 }

@@ -16,11 +16,15 @@ public sealed class LinkSource : MaintenanceSourceActor
     {
         Receive<LinkState>(link =>
         {
+            // A value alone: the base re-reports health itself when a malformed value comes or goes.
             if (link.Value is not null)
             {
                 PublishState("/maintenance/svc", link.Value);
             }
-            ReportHealth(link.Connected, link.Error);
+            else
+            {
+                ReportHealth(link.Connected, link.Error);
+            }
             Sender.Tell(Done.Instance);
         });
     }

@@ -64,14 +64,16 @@ internal sealed class DbPoolActor : DrainableResourceActor
 
     protected override void StopIntake() => _pool.Gate.Close(CurrentInfo?.Reason);
 
-    protected override async Task WaitForIdleAsync(CancellationToken cancellationToken)
+    protected override Task WaitForIdleAsync(CancellationToken cancellationToken)
     {
-        await _pool.Gate.WhenWithinAllowanceAsync(cancellationToken).ConfigureAwait(false);
-        ClearIdle();
+        // The wait ends off the actor, where Context (and with it Log and ResourceName) is not available: capture them now.
+        var log = Log;
+        var resource = ResourceName;
+        return WaitThenClearAsync(_pool, log, resource, cancellationToken);
     }
 
     // Connections still busy at the deadline close when given back; the idle ones can go now.
-    protected override void OnDeadline(long inFlight) => ClearIdle();
+    protected override void OnDeadline(long inFlight) => ClearIdle(_pool, Log, ResourceName);
 
     protected override void ResumeIntake() => _pool.Gate.Open();
 
@@ -132,15 +134,21 @@ internal sealed class DbPoolActor : DrainableResourceActor
         ReportHealth();
     }
 
-    private void ClearIdle()
+    private static async Task WaitThenClearAsync(MaintenanceDbPool pool, ILogger log, string resource, CancellationToken cancellationToken)
     {
-        if (_pool.ClearIdleConnections())
+        await pool.Gate.WhenWithinAllowanceAsync(cancellationToken).ConfigureAwait(false);
+        ClearIdle(pool, log, resource);
+    }
+
+    private static void ClearIdle(MaintenanceDbPool pool, ILogger log, string resource)
+    {
+        if (pool.ClearIdleConnections())
         {
-            Log.LogInformation("Database {Resource}: idle pooled connections closed ({InUse} still in use)", ResourceName, _pool.Gate.InUse);
+            log.LogInformation("Database {Resource}: idle pooled connections closed ({InUse} still in use)", resource, pool.Gate.InUse);
         }
         else
         {
-            Log.LogInformation("Database {Resource}: the data source has no pool to clear ({Type})", ResourceName, _pool.Inner.GetType().Name);
+            log.LogInformation("Database {Resource}: the data source has no pool to clear ({Type})", resource, pool.Inner.GetType().Name);
         }
     }
 

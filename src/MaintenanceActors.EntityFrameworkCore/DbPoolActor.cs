@@ -110,6 +110,16 @@ internal sealed class DbPoolActor : DrainableResourceActor
         {
             return;
         }
+        // Admitted here, on the actor, so a StopIntake that follows counts the probe's connection in use and waits for it
+        // (admitted later, off the actor, it could be refused by a drain that began in between).
+        try
+        {
+            _pool.Gate.Enter();
+        }
+        catch (MaintenanceException)
+        {
+            return; // only while intake is stopped, and then health reports the last result
+        }
         _probing = true;
         ProbeAsync(_pool, Time).PipeTo(Self);
     }
@@ -152,14 +162,15 @@ internal sealed class DbPoolActor : DrainableResourceActor
         }
     }
 
-    // Runs off the actor; never throws, so the result always comes back as a message.
+    // Runs off the actor with a gate admission already taken (given back here); never throws, so the result always
+    // comes back as a message.
     private static async Task<DbProbeResult> ProbeAsync(MaintenanceDbPool pool, TimeProvider time)
     {
         var started = Stopwatch.GetTimestamp();
         try
         {
             using var timeout = new CancellationTokenSource(pool.Options.HealthCheckTimeout);
-            await using var connection = pool.DataSource.CreateConnection();
+            await using var connection = pool.Inner.CreateConnection();
             await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
             await using var command = connection.CreateCommand();
             command.CommandText = pool.Options.HealthCheckQuery;
@@ -174,6 +185,10 @@ internal sealed class DbPoolActor : DrainableResourceActor
         catch (Exception ex)
         {
             return new DbProbeResult(time.GetUtcNow(), Stopwatch.GetElapsedTime(started), $"{ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            pool.Gate.Exit();
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace MaintenanceActors.EntityFrameworkCore;
 
@@ -18,6 +19,7 @@ internal sealed class DbPoolActor : DrainableResourceActor
     private bool _probing;
     private DbProbeResult? _lastProbe;
     private long _probesFailed;
+    private NpgsqlPoolMeter? _meter;
 
     [ActivatorUtilitiesConstructor]
     public DbPoolActor(string resourceName, IServiceProvider services)
@@ -37,7 +39,7 @@ internal sealed class DbPoolActor : DrainableResourceActor
         get
         {
             var stats = _pool.Gate.GetStats();
-            return new Dictionary<string, long>
+            var counters = new Dictionary<string, long>
             {
                 ["in_use"] = stats.InUse,
                 ["allowance"] = _pool.Gate.Allowance,
@@ -46,14 +48,29 @@ internal sealed class DbPoolActor : DrainableResourceActor
                 ["waits"] = stats.Waits,
                 ["health_checks_failed"] = _probesFailed,
             };
+            foreach (var (name, value) in _meter?.Read() ?? [])
+            {
+                counters[name] = value;
+            }
+            return counters;
         }
     }
 
     protected override void PreStart()
     {
+        if (_pool.Inner is NpgsqlDataSource npgsql)
+        {
+            _meter = new NpgsqlPoolMeter(_pool.Options.NpgsqlPoolName ?? npgsql.ConnectionString);
+        }
         base.PreStart();
         Timers.StartPeriodicTimer(ProbeTimer, ProbeNow.Instance, _pool.Options.HealthCheckInterval);
         Self.Tell(ProbeNow.Instance);
+    }
+
+    protected override void PostStop()
+    {
+        _meter?.Dispose();
+        base.PostStop();
     }
 
     protected override void ReceiveResourceMessages()

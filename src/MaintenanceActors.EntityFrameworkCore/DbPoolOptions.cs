@@ -30,6 +30,13 @@ public sealed class DbPoolOptions
     /// <summary>The health round trip's SQL. Default: "SELECT 1".</summary>
     public string HealthCheckQuery { get; set; } = "SELECT 1";
 
+    /// <summary>
+    /// The pool's name in Npgsql's meter (<c>db.client.connection.pool.name</c>), read into the stats as pool_idle, pool_used,
+    /// pool_max and pool_pending. Null uses the data source's connection string, which is Npgsql's name for a pool unless
+    /// <c>NpgsqlDataSourceBuilder.Name</c> was set (then set this to the same name). Default: null.
+    /// </summary>
+    public string? NpgsqlPoolName { get; set; }
+
     /// <summary>Throws <see cref="MaintenanceConfigurationException"/> naming the first field that cannot work and what to do.</summary>
     public void Validate(string section = "Maintenance:Db")
     {

@@ -87,6 +87,8 @@ public sealed class DbPoolActorSpec(PostgresFixture postgres, ITestOutputHelper 
         var backends = 0;
         (await Eventually.HoldsAsync(async () => (backends = await BackendsAsync(pool)) >= 5))
             .Should().BeTrue($"the pool keeps its idle connections, but pg_stat_activity showed {backends}");
+        var before = await actor.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
+        before.Counters["pool_idle"].Should().BeGreaterThanOrEqualTo(5, "stats read the pool from Npgsql's meter");
         var busy = pool.SleepThroughEfAsync(0.5);
         (await Eventually.HoldsAsync(() => pool.Pool.InUse == 1)).Should().BeTrue();
 
@@ -96,6 +98,9 @@ public sealed class DbPoolActorSpec(PostgresFixture postgres, ITestOutputHelper 
         await busy;
         (await Eventually.HoldsAsync(async () => await BackendsAsync(pool) == 0, TimeSpan.FromSeconds(10)))
             .Should().BeTrue("the drain closes the idle physical connections; pg_stat_activity shows none of the service's");
+        var stats = await actor.Ask<ResourceStats>(GetResourceStats.Instance, Wait);
+        stats.Counters.Should().Contain(new Dictionary<string, long> { ["pool_idle"] = 0, ["pool_used"] = 0, ["pool_max"] = 100 },
+            "Npgsql's own meter agrees");
     }
 
     [Fact]

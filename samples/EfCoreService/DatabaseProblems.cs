@@ -2,7 +2,7 @@ using System.Data.Common;
 using MaintenanceActors;
 using Microsoft.AspNetCore.Diagnostics;
 
-namespace EfCoreService;
+namespace Samples;
 
 /// <summary>
 /// Turns a database that cannot be reached, or a connection refused in maintenance, into 503 problem+json (never a 500 with

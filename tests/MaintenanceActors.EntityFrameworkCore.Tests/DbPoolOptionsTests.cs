@@ -5,25 +5,29 @@ namespace MaintenanceActors.EntityFrameworkCore.Tests;
 
 public sealed class DbPoolOptionsTests
 {
-    public static TheoryData<string, Action<DbPoolOptions>> BadValues => new()
-    {
-        { "Maintenance:Db:ResourceName", o => o.ResourceName = " " },
-        { "Maintenance:Db:Allowance", o => o.Allowance = -1 },
-        { "Maintenance:Db:OpenWaitTimeout", o => o.OpenWaitTimeout = TimeSpan.FromSeconds(-1) },
-        { "Maintenance:Db:DrainTimeout", o => o.DrainTimeout = TimeSpan.Zero },
-        { "Maintenance:Db:HealthCheckInterval", o => o.HealthCheckInterval = TimeSpan.Zero },
-        { "Maintenance:Db:HealthCheckTimeout", o => o.HealthCheckTimeout = TimeSpan.Zero },
-        { "Maintenance:Db:HealthCheckQuery", o => o.HealthCheckQuery = "" },
-    };
-
     [Theory]
-    [MemberData(nameof(BadValues))]
-    public void Must_name_the_field_of_a_bad_value(string field, Action<DbPoolOptions> spoil)
+    [InlineData("ResourceName")]
+    [InlineData("Allowance")]
+    [InlineData("OpenWaitTimeout")]
+    [InlineData("DrainTimeout")]
+    [InlineData("HealthCheckInterval")]
+    [InlineData("HealthCheckTimeout")]
+    [InlineData("HealthCheckQuery")]
+    public void Must_name_the_field_of_a_bad_value(string field)
     {
         var options = new DbPoolOptions();
-        spoil(options);
+        switch (field)
+        {
+            case "ResourceName": options.ResourceName = " "; break;
+            case "Allowance": options.Allowance = -1; break;
+            case "OpenWaitTimeout": options.OpenWaitTimeout = TimeSpan.FromSeconds(-1); break;
+            case "DrainTimeout": options.DrainTimeout = TimeSpan.Zero; break;
+            case "HealthCheckInterval": options.HealthCheckInterval = TimeSpan.Zero; break;
+            case "HealthCheckTimeout": options.HealthCheckTimeout = TimeSpan.Zero; break;
+            case "HealthCheckQuery": options.HealthCheckQuery = ""; break;
+        }
         FluentActions.Invoking(() => options.Validate()).Should().Throw<MaintenanceConfigurationException>()
-            .Which.Field.Should().Be(field);
+            .Which.Field.Should().Be("Maintenance:Db:" + field);
     }
 
     [Fact]

@@ -1,16 +1,23 @@
 using MaintenanceActors.Testing;
 using Npgsql;
+using Xunit.Abstractions;
+using Xunit.Sdk;
 
 namespace MaintenanceActors.EntityFrameworkCore.Tests.Support;
 
 /// <summary>One PostgreSQL 15 for the whole collection; each spec tells its connections apart by application name.</summary>
-public sealed class PostgresFixture : IAsyncLifetime
+public sealed class PostgresFixture(IMessageSink diagnostics) : IAsyncLifetime
 {
     private PostgresServer? _server;
 
     public PostgresServer Server => _server ?? throw new InvalidOperationException("The PostgreSQL fixture did not start");
 
-    public async Task InitializeAsync() => _server = await PostgresServer.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _server = await PostgresServer.StartAsync();
+        // Shown in the run's output (xunit.runner.json enables diagnostic messages), so a report says which server the specs used.
+        diagnostics.OnMessage(new DiagnosticMessage(PostgresServer.VersionLine ?? "[PostgresServer] started"));
+    }
 
     public async Task DisposeAsync()
     {

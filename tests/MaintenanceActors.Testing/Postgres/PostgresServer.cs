@@ -23,6 +23,9 @@ public sealed class PostgresServer : IAsyncDisposable
         Port = port;
     }
 
+    /// <summary>"[PostgresServer] postgres (PostgreSQL) 15.x from …": set by the first start of the run, for a fixture to report.</summary>
+    public static string? VersionLine { get; private set; }
+
     /// <summary>The port the server listens on (127.0.0.1 only).</summary>
     public int Port { get; }
 
@@ -55,7 +58,8 @@ public sealed class PostgresServer : IAsyncDisposable
             if (Interlocked.Exchange(ref _versionPrinted, 1) == 0)
             {
                 var version = (await server.RunAsync("postgres", ["--version"])).Trim();
-                Console.Error.WriteLine($"[PostgresServer] {version} from {BinDirectory}");
+                VersionLine = $"[PostgresServer] {version} from {BinDirectory}";
+                Console.Error.WriteLine(VersionLine);
             }
             return server;
         }

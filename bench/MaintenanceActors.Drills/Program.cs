@@ -1,5 +1,6 @@
 using MaintenanceActors.Drills.Akka;
 using MaintenanceActors.Drills.Core;
+using MaintenanceActors.Drills.Db;
 using MaintenanceActors.Drills.Drain;
 using MaintenanceActors.Drills.Etcd;
 using MaintenanceActors.Drills.Http;
@@ -7,7 +8,7 @@ using MaintenanceActors.Drills.Refusal;
 using MaintenanceActors.Drills.Shutdown;
 
 // dotnet run -c Release --project bench/MaintenanceActors.Drills -- <drill|all> [--quick]
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill()];
+IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

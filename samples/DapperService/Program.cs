@@ -1,0 +1,85 @@
+// DapperService: the reference XORM users API on Dapper, drained when its etcd key says maintenance.
+//
+//   DB_HOST          PostgreSQL host (default localhost)
+//   DB_PORT          PostgreSQL port (default 5432)
+//   DB_NAME          database, created if missing (default dapperdb)
+//   DB_USER          user (default postgres)
+//   DB_PASSWORD      password (default postgres)
+//   ETCD_ENDPOINTS   etcd endpoints, comma-separated (default 127.0.0.1:2379)
+//   MAINTENANCE_KEY  the key to watch (default /maintenance/dapper-service)
+//   PORT             port to listen on (default 8081)
+//   LISTEN_ADDRESS   address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+//
+// Every connection comes from the gated data source (MaintenanceDbPool.DataSource): in maintenance user operations
+// answer 503 problem+json, running queries finish, and once drained the service holds no connection to the database.
+using Akka.Actor;
+using Akka.Hosting;
+using DapperService;
+using MaintenanceActors;
+using MaintenanceActors.AspNetCore;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Npgsql;
+using Samples;
+
+return SampleEnvironment.Run(() =>
+{
+var connectionString = new NpgsqlConnectionStringBuilder
+{
+    Host = SampleEnvironment.Text("DB_HOST", "localhost"),
+    Port = SampleEnvironment.Port("DB_PORT", 5432),
+    Database = SampleEnvironment.Text("DB_NAME", "dapperdb"),
+    Username = SampleEnvironment.Text("DB_USER", "postgres"),
+    Password = SampleEnvironment.Text("DB_PASSWORD", "postgres"),
+    ApplicationName = "dapper-service",
+}.ConnectionString;
+var etcdEndpoints = SampleEnvironment.Text("ETCD_ENDPOINTS", "127.0.0.1:2379", "Maintenance:Etcd:Endpoints");
+var maintenanceKey = SampleEnvironment.Text("MAINTENANCE_KEY", "/maintenance/dapper-service", "Maintenance:Etcd:Key");
+var port = SampleEnvironment.Port("PORT", 8081);
+var listenAddress = SampleEnvironment.ListenAddress();
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(listenAddress, port));
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<DatabaseProblems>();
+builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+builder.Services.AddHostedService<SchemaInitializer>();
+builder.Services.AddMaintenance(m => m
+    .UseEtcd(etcd =>
+    {
+        etcd.Endpoints = EtcdSourceOptions.SplitEndpoints(etcdEndpoints);
+        etcd.Key = maintenanceKey;
+    })
+    .AddHttpDrain(http => http.DrainTimeout = TimeSpan.FromSeconds(30))
+    .AddDbPool(sp => sp.GetRequiredService<NpgsqlDataSource>(), db =>
+    {
+        db.DrainTimeout = TimeSpan.FromSeconds(30);
+        db.HealthCheckInterval = TimeSpan.FromSeconds(2);
+    }));
+
+var app = builder.Build();
+
+app.UseMaintenance();
+app.UseExceptionHandler();
+
+app.MapGet("/health", async (IMaintenance maintenance, CancellationToken cancellationToken) =>
+    Results.Json(await MaintenanceHealthView.ReadAsync(maintenance, cancellationToken)));
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
+app.MapGet("/stats", async (IRequiredActor<MaintenanceSupervisor> supervisor, CancellationToken cancellationToken) =>
+{
+    var report = await supervisor.ActorRef.Ask<ResourceStatsReport>(GetResourceStats.Instance, TimeSpan.FromSeconds(5), cancellationToken);
+    return Results.Json(report.Resources.Select(r => new
+    {
+        resource = r.Resource,
+        state = r.State.ToString(),
+        in_flight = r.InFlight,
+        last_drain = r.LastDrainOutcome?.ToString(),
+        last_drain_ms = r.LastDrainDuration?.TotalMilliseconds,
+        counters = r.Counters,
+    }));
+});
+
+app.MapUsers();
+
+app.Run();
+return 0;
+});

@@ -1,0 +1,173 @@
+using System.Data.Common;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Dapper;
+using MaintenanceActors.EntityFrameworkCore;
+using Npgsql;
+
+namespace DapperService;
+
+/// <summary>A user as stored and as answered (JSON: id, name, email, created_at, updated_at).</summary>
+internal sealed record User(
+    [property: JsonPropertyName("id")] long Id,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("email")] string Email,
+    [property: JsonPropertyName("created_at")] DateTime CreatedAt,
+    [property: JsonPropertyName("updated_at")] DateTime UpdatedAt);
+
+/// <summary>The body of POST and PUT /users.</summary>
+internal sealed record UserInput(string? Name, string? Email);
+
+/// <summary>The users API of the reference XORM service on Dapper, every connection from the gated data source.</summary>
+internal static class UserEndpoints
+{
+    private const string Columns = "id AS Id, name AS Name, email AS Email, created_at AS CreatedAt, updated_at AS UpdatedAt";
+
+    public const string Schema = """
+        CREATE TABLE IF NOT EXISTS users (
+            id bigserial PRIMARY KEY,
+            name text NOT NULL,
+            email text NOT NULL UNIQUE,
+            created_at timestamptz NOT NULL,
+            updated_at timestamptz NOT NULL)
+        """;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void MapUsers(this WebApplication app)
+    {
+        app.MapGet("/users", async (MaintenanceDbPool db) =>
+        {
+            await using var connection = await db.DataSource.OpenConnectionAsync();
+            return await connection.QueryAsync<User>($"SELECT {Columns} FROM users ORDER BY id");
+        });
+
+        app.MapGet("/users/{id:long}", async (long id, MaintenanceDbPool db) =>
+        {
+            await using var connection = await db.DataSource.OpenConnectionAsync();
+            return await connection.QuerySingleOrDefaultAsync<User>($"SELECT {Columns} FROM users WHERE id = @id", new { id }) is { } user
+                ? Results.Ok(user)
+                : NotFound(id);
+        });
+
+        app.MapPost("/users", async (HttpRequest request, MaintenanceDbPool db, CancellationToken ct) =>
+        {
+            var (input, problem) = await ReadAsync(request, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            await using var connection = await db.DataSource.OpenConnectionAsync(ct);
+            return await UniqueAsync(async () =>
+            {
+                var user = await connection.QuerySingleAsync<User>(
+                    $"INSERT INTO users (name, email, created_at, updated_at) VALUES (@Name, @Email, now(), now()) RETURNING {Columns}", input);
+                return Results.Created($"/users/{user.Id}", user);
+            });
+        });
+
+        app.MapPut("/users/{id:long}", async (long id, HttpRequest request, MaintenanceDbPool db, CancellationToken ct) =>
+        {
+            var (input, problem) = await ReadAsync(request, ct);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            await using var connection = await db.DataSource.OpenConnectionAsync(ct);
+            return await UniqueAsync(async () =>
+                await connection.QuerySingleOrDefaultAsync<User>(
+                    $"UPDATE users SET name = @Name, email = @Email, updated_at = now() WHERE id = @id RETURNING {Columns}",
+                    new { id, input!.Name, input.Email }) is { } user
+                    ? Results.Ok(user)
+                    : NotFound(id));
+        });
+
+        app.MapDelete("/users/{id:long}", async (long id, MaintenanceDbPool db) =>
+        {
+            await using var connection = await db.DataSource.OpenConnectionAsync();
+            return await connection.ExecuteAsync("DELETE FROM users WHERE id = @id", new { id }) > 0 ? Results.NoContent() : NotFound(id);
+        });
+    }
+
+    private static async Task<(UserInput? Input, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        UserInput? input;
+        try
+        {
+            input = await JsonSerializer.DeserializeAsync<UserInput>(request.Body, Json, ct);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Results.Problem(statusCode: 400, title: "Invalid JSON", detail: ex.Message));
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(input?.Name))
+        {
+            errors["name"] = ["name is required"];
+        }
+        if (string.IsNullOrWhiteSpace(input?.Email))
+        {
+            errors["email"] = ["email is required"];
+        }
+        return errors.Count > 0 ? (null, Results.ValidationProblem(errors, title: "Missing field")) : (input, null);
+    }
+
+    private static async Task<IResult> UniqueAsync(Func<Task<IResult>> write)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            return Results.Problem(statusCode: 409, title: "Email already in use", detail: "Another user has this email address.");
+        }
+    }
+
+    private static IResult NotFound(long id) => Results.Problem(statusCode: 404, title: "User not found", detail: $"No user with id {id}.");
+}
+
+/// <summary>Creates the database (if the server lacks it) and the users table on start; retries while PostgreSQL cannot be reached.</summary>
+internal sealed class SchemaInitializer(MaintenanceDbPool db, NpgsqlDataSource raw, ILogger<SchemaInitializer> log) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await using (DbConnection connection = await db.DataSource.OpenConnectionAsync(stoppingToken))
+                {
+                    await connection.ExecuteAsync(UserEndpoints.Schema);
+                }
+                log.LogInformation("Schema ready");
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName)
+            {
+                await CreateDatabaseAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (attempt == 1)
+                {
+                    log.LogWarning("Cannot create the schema yet ({Error}); retrying every second", ex.Message);
+                }
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private async Task CreateDatabaseAsync(CancellationToken ct)
+    {
+        var target = new NpgsqlConnectionStringBuilder(raw.ConnectionString);
+        var name = target.Database!;
+        target.Database = "postgres";
+        target.Pooling = false;
+        await using var connection = new NpgsqlConnection(target.ConnectionString);
+        await connection.OpenAsync(ct);
+        // A database name cannot be a parameter; quote it as an identifier.
+        await connection.ExecuteAsync($"CREATE DATABASE \"{name.Replace("\"", "\"\"")}\"");
+        log.LogInformation("Created database {Database}", name);
+    }
+}

@@ -1,0 +1,98 @@
+// EfCoreService: the reference GORM users API on EF Core, drained when its etcd key says maintenance.
+//
+//   DATABASE_URL     postgres://user:pass@host:5432/db, libpq 'host=… user=… dbname=… port=…', an Npgsql connection
+//                    string, or sqlite:<file> (no server). Default: host=localhost user=postgres password=postgres
+//                    dbname=testdb port=5432 sslmode=disable
+//   ETCD_ENDPOINTS   etcd endpoints, comma-separated (default 127.0.0.1:2379)
+//   MAINTENANCE_KEY  the key to watch (default /maintenance/database-service)
+//   PORT             port to listen on (default 8080)
+//   LISTEN_ADDRESS   address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+//
+// In maintenance user operations answer 503 problem+json, running queries finish, and once drained the service holds
+// no connection to the database. A bad setting stops it with one line naming the variable and exit code 2.
+using System.Data.Common;
+using Akka.Actor;
+using Akka.Hosting;
+using EfCoreService;
+using MaintenanceActors;
+using MaintenanceActors.AspNetCore;
+using MaintenanceActors.EntityFrameworkCore;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+using Samples;
+
+return SampleEnvironment.Run(() =>
+{
+var database = DatabaseTarget.Parse("DATABASE_URL", SampleEnvironment.Text("DATABASE_URL", DatabaseTarget.Default));
+var etcdEndpoints = SampleEnvironment.Text("ETCD_ENDPOINTS", "127.0.0.1:2379", "Maintenance:Etcd:Endpoints");
+var maintenanceKey = SampleEnvironment.Text("MAINTENANCE_KEY", "/maintenance/database-service", "Maintenance:Etcd:Key");
+var port = SampleEnvironment.Port("PORT", 8080);
+var listenAddress = SampleEnvironment.ListenAddress();
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(listenAddress, port));
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<DatabaseProblems>();
+
+// One data source for the whole service: EF Core uses it with the gate as an interceptor; the drain clears its pool.
+builder.Services.AddSingleton<DbDataSource>(_ => database.IsSqlite
+    ? SqliteFactory.Instance.CreateDataSource(database.ConnectionString)
+    : NpgsqlDataSource.Create(database.ConnectionString));
+builder.Services.AddDbContext<UsersDb>((sp, options) =>
+{
+    if (database.IsSqlite)
+    {
+        options.UseSqlite(database.ConnectionString);
+    }
+    else
+    {
+        options.UseNpgsql((NpgsqlDataSource)sp.GetRequiredService<DbDataSource>());
+    }
+    options.UseMaintenanceGate(sp);
+});
+builder.Services.AddHostedService<SchemaInitializer>();
+
+builder.Services.AddMaintenance(m => m
+    .UseEtcd(etcd =>
+    {
+        etcd.Endpoints = EtcdSourceOptions.SplitEndpoints(etcdEndpoints);
+        etcd.Key = maintenanceKey;
+    })
+    .AddHttpDrain(http => http.DrainTimeout = TimeSpan.FromSeconds(30))
+    .AddDbPool(sp => sp.GetRequiredService<DbDataSource>(), db =>
+    {
+        db.DrainTimeout = TimeSpan.FromSeconds(30);
+        db.HealthCheckInterval = TimeSpan.FromSeconds(2);
+    }));
+
+var app = builder.Build();
+
+app.UseMaintenance();
+app.UseExceptionHandler();
+
+app.MapGet("/health", async (IMaintenance maintenance, CancellationToken cancellationToken) =>
+    Results.Json(await MaintenanceHealthView.ReadAsync(maintenance, cancellationToken)));
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
+
+// Pool and request statistics: every resource's counters (the HTTP gate's requests, the database gate and Npgsql's pool).
+app.MapGet("/stats", async (IRequiredActor<MaintenanceSupervisor> supervisor, CancellationToken cancellationToken) =>
+{
+    var report = await supervisor.ActorRef.Ask<ResourceStatsReport>(GetResourceStats.Instance, TimeSpan.FromSeconds(5), cancellationToken);
+    return Results.Json(report.Resources.Select(r => new
+    {
+        resource = r.Resource,
+        state = r.State.ToString(),
+        in_flight = r.InFlight,
+        last_drain = r.LastDrainOutcome?.ToString(),
+        last_drain_ms = r.LastDrainDuration?.TotalMilliseconds,
+        counters = r.Counters,
+    }));
+});
+
+app.MapUsers();
+
+app.Run();
+return 0;
+});

@@ -29,6 +29,7 @@ internal sealed class SqsPollCycle(
     public async Task<PollCycleEnded> RunAsync(int poller)
     {
         List<Message>? messages;
+        stats.ReceiveStarted();
         try
         {
             var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
@@ -46,6 +47,10 @@ internal sealed class SqsPollCycle(
             stats.AddReceiveError();
             stats.RecordError("receive", ex);
             return new PollCycleEnded(poller, 0, 0, ex);
+        }
+        finally
+        {
+            stats.ReceiveEnded();
         }
         if (messages is null || messages.Count == 0)
         {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace MaintenanceActors.Sqs;
@@ -27,14 +28,16 @@ internal sealed class SqsPollerActor : DrainableResourceActor
     private SqsPollerStats _stats = null!;
     private SqsPollCycle _cycle = null!;
     private string? _queueProblem;
+    private DateTimeOffset? _probedAt;
 
     /// <summary>Built by the hosting extension: the client and processor come from the service provider.</summary>
+    [ActivatorUtilitiesConstructor]
     public SqsPollerActor(SqsPollerOptions options, SqsPollerBinding binding, IServiceProvider services)
         : this(options, binding.Client(services), binding.Processor(services))
     {
     }
 
-    internal SqsPollerActor(SqsPollerOptions options, IAmazonSQS sqs, ISqsMessageProcessor processor)
+    public SqsPollerActor(SqsPollerOptions options, IAmazonSQS sqs, ISqsMessageProcessor processor)
     {
         options.Validate();
         _options = options;
@@ -128,6 +131,10 @@ internal sealed class SqsPollerActor : DrainableResourceActor
             _stats.RecordError("health", error);
             Log.LogWarning("SQS queue {QueueUrl} of {Resource} is not reachable: {Problem}", _options.QueueUrl, ResourceName, Describe(error));
         }
+        else
+        {
+            _probedAt = Time.GetUtcNow();
+        }
         SetQueueProblem(probed.Error is null ? null : Describe(probed.Error));
     }
 
@@ -146,7 +153,8 @@ internal sealed class SqsPollerActor : DrainableResourceActor
 
     private SqsPollerStatsSnapshot Snapshot() => new(
         ResourceName, _stats.Received, _stats.Processed, _stats.Failed, _stats.Released, _intake.InFlight,
-        _stats.VisibilityExtensions, _stats.ReceiveErrors, _stats.LastMessageAt, _stats.LastErrors, _queueProblem);
+        _stats.VisibilityExtensions, _stats.ReceiveErrors, _stats.ReceivesWaiting, _stats.LastMessageAt, _probedAt, _stats.LastErrors,
+        _queueProblem);
 
     private sealed record PollAgain(int Poller);
 

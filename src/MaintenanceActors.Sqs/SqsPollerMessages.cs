@@ -21,6 +21,8 @@ public sealed record SqsPollerStatsSnapshot(
     long InFlight,
     long VisibilityExtensions,
     long ReceiveErrors,
+    long ReceivesWaiting,
     DateTimeOffset? LastMessageAt,
+    DateTimeOffset? ProbedAt,
     IReadOnlyList<SqsPollerError> LastErrors,
     string? QueueProblem);

@@ -14,6 +14,7 @@ internal sealed class SqsPollerStats(TimeProvider time)
     private long _released;
     private long _extensions;
     private long _receiveErrors;
+    private long _receivesWaiting;
     private long _lastMessageTicks;
 
     public long Received => Interlocked.Read(ref _received);
@@ -22,6 +23,7 @@ internal sealed class SqsPollerStats(TimeProvider time)
     public long Released => Interlocked.Read(ref _released);
     public long VisibilityExtensions => Interlocked.Read(ref _extensions);
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
+    public long ReceivesWaiting => Interlocked.Read(ref _receivesWaiting);
 
     public DateTimeOffset? LastMessageAt =>
         Interlocked.Read(ref _lastMessageTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
@@ -37,6 +39,8 @@ internal sealed class SqsPollerStats(TimeProvider time)
     public void AddReleased(int count) => Interlocked.Add(ref _released, count);
     public void AddExtensions(int count) => Interlocked.Add(ref _extensions, count);
     public void AddReceiveError() => Interlocked.Increment(ref _receiveErrors);
+    public void ReceiveStarted() => Interlocked.Increment(ref _receivesWaiting);
+    public void ReceiveEnded() => Interlocked.Decrement(ref _receivesWaiting);
 
     public void RecordError(string operation, Exception error)
     {

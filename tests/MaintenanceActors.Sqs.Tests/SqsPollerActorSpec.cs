@@ -6,28 +6,41 @@ using Xunit.Abstractions;
 namespace MaintenanceActors.Sqs.Tests;
 
 [Collection(FauxqsCollection.Name)]
-public sealed class SqsPollerActorSpec(FauxqsEmulator sqs, ITestOutputHelper output) : MaintenanceTestKit(output)
+public sealed class SqsPollerActorSpec : MaintenanceTestKit
 {
+    private readonly FauxqsEmulator _sqs;
+    private readonly ITestOutputHelper _output;
+
+    public SqsPollerActorSpec(FauxqsEmulator emulator, ITestOutputHelper output)
+        : base(output)
+    {
+        _sqs = emulator;
+        _output = output;
+    }
+
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private long _epoch;
 
     [Fact]
     public async Task Must_process_and_delete_every_message_exactly_once_across_maintenance_toggles()
     {
-        const int Count = 500;
-        const int Toggles = 10;
-        var queue = await sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
-        var processor = new RecordingProcessor { Work = (_, ct) => Task.Delay(Random.Shared.Next(0, 4), ct) };
-        var poller = Start(new SqsPollerOptions { QueueUrl = queue, Pollers = 4, BatchSize = 10, WaitTime = TimeSpan.FromSeconds(1) }, processor);
-        await sqs.SendAsync(queue, Enumerable.Range(0, Count).Select(i => $"m{i}"));
+        const int Count = 2000;
+        const int Toggles = 20;
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var processor = new RecordingProcessor { Work = (_, ct) => Task.Delay(Random.Shared.Next(1, 30), ct) };
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, Pollers = 8, BatchSize = 10, WaitTime = TimeSpan.FromSeconds(1) }, processor);
+        await _sqs.SendAsync(queue, Enumerable.Range(0, Count).Select(i => $"m{i}"));
         await ResumeAsync(poller);
 
         for (var toggle = 1; toggle <= Toggles; toggle++)
         {
             var target = toggle * Count / (Toggles + 2);
-            await AwaitConditionAsync(() => Task.FromResult(processor.Processed.Count >= target), Wait);
+            await AwaitConditionAsync(() => Task.FromResult(processor.Processed.Count >= target), Wait, TimeSpan.FromMilliseconds(2));
 
+            var inFlightAtEnter = processor.Running;
             var drained = await EnterAsync(poller);
+            processor.Processed.Count.Should().BeLessThan(Count, "the toggle must come while messages are still flowing");
+            _output.WriteLine($"toggle {toggle}: {inFlightAtEnter} processing at Enter, drained in {drained.Duration.TotalMilliseconds:F0} ms");
             drained.Outcome.Should().Be(DrainOutcome.Drained);
             processor.Running.Should().Be(0, "a drained poller has nothing in the processor");
             processor.Forbidden = true;
@@ -43,8 +56,9 @@ public sealed class SqsPollerActorSpec(FauxqsEmulator sqs, ITestOutputHelper out
         processor.StartedWhileForbidden.Should().Be(0, "no message is processed while the poller is in maintenance");
         processor.Processed.Should().HaveCount(Count);
         processor.Processed.Values.Should().OnlyContain(n => n == 1, "every message is processed exactly once");
-        (await sqs.CountAsync(queue)).Should().Be((0, 0), "every processed message is deleted and none is stranded");
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0), "every processed message is deleted and none is stranded");
         var final = await StatsAsync(poller);
+        _output.WriteLine($"{Count} messages, {Toggles} toggles: received {final.Received}, released {final.Released}, processed {final.Processed}");
         final.Failed.Should().Be(0);
         final.Received.Should().Be(Count + final.Released, "a message is received once more for every time it was released");
     }
@@ -52,31 +66,31 @@ public sealed class SqsPollerActorSpec(FauxqsEmulator sqs, ITestOutputHelper out
     [Fact]
     public async Task Must_release_what_a_long_poll_waiting_at_Enter_returns_and_process_it_only_after_Exit()
     {
-        var queue = await sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
         var processor = new RecordingProcessor();
         var poller = Start(new SqsPollerOptions { QueueUrl = queue, Pollers = 1, WaitTime = TimeSpan.FromSeconds(10) }, processor);
         await ResumeAsync(poller);
         await AwaitConditionAsync(async () => (await StatsAsync(poller)).ReceivesWaiting == 1, Wait);
 
         (await EnterAsync(poller)).Outcome.Should().Be(DrainOutcome.Drained, "a waiting receive holds no message yet");
-        await sqs.SendAsync(queue, ["during-the-poll"]);
+        await _sqs.SendAsync(queue, ["during-the-poll"]);
 
         await AwaitConditionAsync(async () => (await StatsAsync(poller)).Released == 1, Wait);
-        (await sqs.CountAsync(queue)).Should().Be((1, 0), "a released message is visible again at once");
+        (await _sqs.CountAsync(queue)).Should().Be((1, 0), "a released message is visible again at once");
         processor.Processed.Should().BeEmpty("nothing is processed in maintenance");
         (await StatsAsync(poller)).ReceivesWaiting.Should().Be(0, "no new receive starts in maintenance");
 
         await ResumeAsync(poller);
         await AwaitConditionAsync(async () => (await StatsAsync(poller)).Processed == 1, Wait);
         processor.Processed.Should().Equal(new Dictionary<string, int> { ["during-the-poll"] = 1 });
-        (await sqs.CountAsync(queue)).Should().Be((0, 0));
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0));
     }
 
     [Fact]
     public async Task Must_extend_the_visibility_of_a_message_processed_longer_than_its_timeout_instead_of_letting_it_be_redelivered()
     {
         var visibility = TimeSpan.FromSeconds(2);
-        var queue = await sqs.CreateQueueAsync(visibility);
+        var queue = await _sqs.CreateQueueAsync(visibility);
         var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var processor = new RecordingProcessor { Work = (_, _) => letGo.Task };
         var poller = Start(new SqsPollerOptions
@@ -87,26 +101,26 @@ public sealed class SqsPollerActorSpec(FauxqsEmulator sqs, ITestOutputHelper out
             VisibilityTimeout = visibility,
             HeartbeatInterval = TimeSpan.FromSeconds(1),
         }, processor);
-        await sqs.SendAsync(queue, ["slow"]);
+        await _sqs.SendAsync(queue, ["slow"]);
         await ResumeAsync(poller);
         await processor.FirstStarted.Task.WaitAsync(Wait);
 
         // Three extensions of a 2 s timeout at 1 s intervals: the message has been held well past its first timeout.
         await AwaitConditionAsync(async () => (await StatsAsync(poller)).VisibilityExtensions >= 3, Wait);
-        (await sqs.CountAsync(queue)).Should().Be((0, 1), "the message is still invisible");
+        (await _sqs.CountAsync(queue)).Should().Be((0, 1), "the message is still invisible");
         (await StatsAsync(poller)).Received.Should().Be(1, "the message was not redelivered");
 
         letGo.SetResult();
         await AwaitConditionAsync(async () => (await StatsAsync(poller)).Processed == 1, Wait);
         processor.Processed.Should().Equal(new Dictionary<string, int> { ["slow"] = 1 });
         processor.ReceiveCounts["slow"].Should().Be("1");
-        (await sqs.CountAsync(queue)).Should().Be((0, 0));
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0));
     }
 
     [Fact]
     public async Task Must_report_an_unknown_queue_as_unhealthy_with_a_clear_error_and_still_drain()
     {
-        var missing = $"{sqs.Url}/000000000000/no-such-queue";
+        var missing = $"{_sqs.Url}/000000000000/no-such-queue";
         var processor = new RecordingProcessor();
         var poller = Start(new SqsPollerOptions { QueueUrl = missing, WaitTime = TimeSpan.FromSeconds(1), ReceiveErrorBackoff = TimeSpan.FromMilliseconds(200) }, processor);
         await ResumeAsync(poller);
@@ -123,7 +137,7 @@ public sealed class SqsPollerActorSpec(FauxqsEmulator sqs, ITestOutputHelper out
     [Fact]
     public async Task Must_report_a_reachable_queue_as_healthy()
     {
-        var queue = await sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
         var poller = Start(new SqsPollerOptions { QueueUrl = queue, WaitTime = TimeSpan.FromSeconds(1) }, new RecordingProcessor());
         await ResumeAsync(poller);
         await AwaitConditionAsync(async () => (await StatsAsync(poller)).ProbedAt is not null, Wait);
@@ -131,7 +145,7 @@ public sealed class SqsPollerActorSpec(FauxqsEmulator sqs, ITestOutputHelper out
     }
 
     private IActorRef Start(SqsPollerOptions options, ISqsMessageProcessor processor) =>
-        Sys.ActorOf(Props.Create(() => new SqsPollerActor(options, sqs.Client, processor)), "sqs");
+        Sys.ActorOf(Props.Create(() => new SqsPollerActor(options, _sqs.Client, processor)), "sqs");
 
     private async Task ResumeAsync(IActorRef poller)
     {

@@ -24,7 +24,7 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
     [Fact]
     public async Task Must_process_and_delete_every_message_exactly_once_across_maintenance_toggles()
     {
-        const int Count = 2000;
+        const int Count = 5000;
         const int Toggles = 20;
         var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
         var processor = new RecordingProcessor { Work = (_, ct) => Task.Delay(Random.Shared.Next(1, 30), ct) };
@@ -35,7 +35,7 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
         for (var toggle = 1; toggle <= Toggles; toggle++)
         {
             var target = toggle * Count / (Toggles + 2);
-            await AwaitConditionAsync(() => Task.FromResult(processor.Processed.Count >= target), Wait, TimeSpan.FromMilliseconds(2));
+            await UntilAsync(() => Task.FromResult(processor.Processed.Count >= target));
 
             var inFlightAtEnter = processor.Running;
             var drained = await EnterAsync(poller);
@@ -52,7 +52,7 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
             await ResumeAsync(poller);
         }
 
-        await AwaitConditionAsync(async () => (await StatsAsync(poller)).Processed == Count, Wait);
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == Count);
         processor.StartedWhileForbidden.Should().Be(0, "no message is processed while the poller is in maintenance");
         processor.Processed.Should().HaveCount(Count);
         processor.Processed.Values.Should().OnlyContain(n => n == 1, "every message is processed exactly once");
@@ -70,18 +70,18 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
         var processor = new RecordingProcessor();
         var poller = Start(new SqsPollerOptions { QueueUrl = queue, Pollers = 1, WaitTime = TimeSpan.FromSeconds(10) }, processor);
         await ResumeAsync(poller);
-        await AwaitConditionAsync(async () => (await StatsAsync(poller)).ReceivesWaiting == 1, Wait);
+        await UntilAsync(async () => (await StatsAsync(poller)).ReceivesWaiting == 1);
 
         (await EnterAsync(poller)).Outcome.Should().Be(DrainOutcome.Drained, "a waiting receive holds no message yet");
         await _sqs.SendAsync(queue, ["during-the-poll"]);
 
-        await AwaitConditionAsync(async () => (await StatsAsync(poller)).Released == 1, Wait);
+        await UntilAsync(async () => (await StatsAsync(poller)).Released == 1);
         (await _sqs.CountAsync(queue)).Should().Be((1, 0), "a released message is visible again at once");
         processor.Processed.Should().BeEmpty("nothing is processed in maintenance");
         (await StatsAsync(poller)).ReceivesWaiting.Should().Be(0, "no new receive starts in maintenance");
 
         await ResumeAsync(poller);
-        await AwaitConditionAsync(async () => (await StatsAsync(poller)).Processed == 1, Wait);
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 1);
         processor.Processed.Should().Equal(new Dictionary<string, int> { ["during-the-poll"] = 1 });
         (await _sqs.CountAsync(queue)).Should().Be((0, 0));
     }
@@ -106,12 +106,12 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
         await processor.FirstStarted.Task.WaitAsync(Wait);
 
         // Three extensions of a 2 s timeout at 1 s intervals: the message has been held well past its first timeout.
-        await AwaitConditionAsync(async () => (await StatsAsync(poller)).VisibilityExtensions >= 3, Wait);
+        await UntilAsync(async () => (await StatsAsync(poller)).VisibilityExtensions >= 3);
         (await _sqs.CountAsync(queue)).Should().Be((0, 1), "the message is still invisible");
         (await StatsAsync(poller)).Received.Should().Be(1, "the message was not redelivered");
 
         letGo.SetResult();
-        await AwaitConditionAsync(async () => (await StatsAsync(poller)).Processed == 1, Wait);
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 1);
         processor.Processed.Should().Equal(new Dictionary<string, int> { ["slow"] = 1 });
         processor.ReceiveCounts["slow"].Should().Be("1");
         (await _sqs.CountAsync(queue)).Should().Be((0, 0));
@@ -125,7 +125,7 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
         var poller = Start(new SqsPollerOptions { QueueUrl = missing, WaitTime = TimeSpan.FromSeconds(1), ReceiveErrorBackoff = TimeSpan.FromMilliseconds(200) }, processor);
         await ResumeAsync(poller);
 
-        await AwaitConditionAsync(async () => (await StatsAsync(poller)).ReceiveErrors >= 2, Wait);
+        await UntilAsync(async () => (await StatsAsync(poller)).ReceiveErrors >= 2);
         var health = await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait);
         health.Status.Should().Be(ComponentHealth.Unhealthy);
         health.Detail.Should().Be($"queue {missing} does not exist: create it or fix QueueUrl");
@@ -140,9 +140,12 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
         var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
         var poller = Start(new SqsPollerOptions { QueueUrl = queue, WaitTime = TimeSpan.FromSeconds(1) }, new RecordingProcessor());
         await ResumeAsync(poller);
-        await AwaitConditionAsync(async () => (await StatsAsync(poller)).ProbedAt is not null, Wait);
+        await UntilAsync(async () => (await StatsAsync(poller)).ProbedAt is not null);
         (await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status.Should().Be(ComponentHealth.Healthy);
     }
+
+    // TestKit's AwaitConditionAsync checks every tenth of its deadline by default: far too seldom for these specs.
+    private Task UntilAsync(Func<Task<bool>> condition) => AwaitConditionAsync(condition, Wait, TimeSpan.FromMilliseconds(10));
 
     private IActorRef Start(SqsPollerOptions options, ISqsMessageProcessor processor) =>
         Sys.ActorOf(Props.Create(() => new SqsPollerActor(options, _sqs.Client, processor)), "sqs");

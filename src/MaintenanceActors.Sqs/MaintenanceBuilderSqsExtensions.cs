@@ -26,17 +26,40 @@ public static class MaintenanceBuilderSqsExtensions
         options.Validate();
 
         maintenance.Services.TryAddSingleton<TProcessor>();
-        var binding = new SqsPollerBinding(
+        var monitor = MonitorOf(maintenance.Services);
+        var state = new SqsPollerState(TimeProvider.System);
+        monitor.Add(options.ResourceName, state);
+        var binding = new SqsPollerBinding(state,
             client ?? (sp => sp.GetService<IAmazonSQS>()
                 ?? throw new InvalidOperationException($"AddSqsPoller for {options.QueueUrl} needs an IAmazonSQS: register one (e.g. services.AddSingleton<IAmazonSQS>(new AmazonSQSClient())) or pass the client argument")),
             sp => sp.GetRequiredService<TProcessor>());
         return maintenance.AddResource<SqsPollerActor>(options.ResourceName, r => r.DrainTimeout = options.DrainTimeout, options, binding);
     }
+
+    // One monitor for all pollers, created with the first registration so each poller's state can be added to it now.
+    private static SqsPollerMonitor MonitorOf(IServiceCollection services)
+    {
+        if (services.FirstOrDefault(d => d.ServiceType == typeof(SqsPollerMonitor))?.ImplementationInstance is SqsPollerMonitor existing)
+        {
+            return existing;
+        }
+        var monitor = new SqsPollerMonitor();
+        services.AddSingleton(monitor);
+        return monitor;
+    }
 }
 
 /// <summary>Where an SQS poller gets its client and processor from the service provider.</summary>
-public sealed class SqsPollerBinding(Func<IServiceProvider, IAmazonSQS> client, Func<IServiceProvider, ISqsMessageProcessor> processor)
+public sealed class SqsPollerBinding
 {
-    internal Func<IServiceProvider, IAmazonSQS> Client { get; } = client;
-    internal Func<IServiceProvider, ISqsMessageProcessor> Processor { get; } = processor;
+    internal SqsPollerBinding(SqsPollerState state, Func<IServiceProvider, IAmazonSQS> client, Func<IServiceProvider, ISqsMessageProcessor> processor)
+    {
+        State = state;
+        Client = client;
+        Processor = processor;
+    }
+
+    internal SqsPollerState State { get; }
+    internal Func<IServiceProvider, IAmazonSQS> Client { get; }
+    internal Func<IServiceProvider, ISqsMessageProcessor> Processor { get; }
 }

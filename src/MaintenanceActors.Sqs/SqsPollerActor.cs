@@ -22,33 +22,33 @@ internal sealed class SqsPollerActor : DrainableResourceActor
     private readonly SqsPollerOptions _options;
     private readonly IAmazonSQS _sqs;
     private readonly ISqsMessageProcessor _processor;
-    private readonly SqsIntake _intake = new();
+    private readonly SqsPollerState _state;
+    private readonly SqsIntake _intake;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly bool[] _polling;
-    private SqsPollerStats _stats = null!;
     private SqsPollCycle _cycle = null!;
-    private string? _queueProblem;
-    private DateTimeOffset? _probedAt;
 
     /// <summary>Built by the hosting extension: the client and processor come from the service provider.</summary>
     [ActivatorUtilitiesConstructor]
     public SqsPollerActor(SqsPollerOptions options, SqsPollerBinding binding, IServiceProvider services)
-        : this(options, binding.Client(services), binding.Processor(services))
+        : this(options, binding.Client(services), binding.Processor(services), binding.State)
     {
     }
 
-    public SqsPollerActor(SqsPollerOptions options, IAmazonSQS sqs, ISqsMessageProcessor processor)
+    public SqsPollerActor(SqsPollerOptions options, IAmazonSQS sqs, ISqsMessageProcessor processor, SqsPollerState? state = null)
     {
         options.Validate();
         _options = options;
         _sqs = sqs;
         _processor = processor;
         _polling = new bool[options.Pollers];
+        _state = state ?? new SqsPollerState(TimeProvider.System);
+        _intake = _state.Intake;
     }
 
     protected override long InFlight => _intake.InFlight;
 
-    protected override IReadOnlyDictionary<string, long> Counters => _stats.ToCounters(_intake.InFlight);
+    protected override IReadOnlyDictionary<string, long> Counters => _state.Stats.ToCounters(_intake.InFlight);
 
     protected override void StopIntake() => _intake.Close();
 
@@ -63,7 +63,7 @@ internal sealed class SqsPollerActor : DrainableResourceActor
         }
     }
 
-    protected override ResourceHealth CheckHealth() => _queueProblem is { } problem
+    protected override ResourceHealth CheckHealth() => _state.QueueProblem is { } problem
         ? new ResourceHealth(ResourceName, ComponentHealth.Unhealthy, problem)
         : base.CheckHealth();
 
@@ -78,8 +78,7 @@ internal sealed class SqsPollerActor : DrainableResourceActor
 
     protected override void PreStart()
     {
-        _stats = new SqsPollerStats(Time);
-        _cycle = new SqsPollCycle(_sqs, _processor, _options, _intake, _stats, Log, Time, _shutdown.Token);
+        _cycle = new SqsPollCycle(_sqs, _processor, _options, _intake, _state.Stats, Log, Time, _shutdown.Token);
         base.PreStart();
         Probe();
         Timers.StartPeriodicTimer(ProbeTimer, ProbeQueue.Instance, _options.HealthCheckInterval);
@@ -128,19 +127,19 @@ internal sealed class SqsPollerActor : DrainableResourceActor
     {
         if (probed.Error is { } error)
         {
-            _stats.RecordError("health", error);
+            _state.Stats.RecordError("health", error);
             Log.LogWarning("SQS queue {QueueUrl} of {Resource} is not reachable: {Problem}", _options.QueueUrl, ResourceName, Describe(error));
         }
         else
         {
-            _probedAt = Time.GetUtcNow();
+            _state.ProbedAt = Time.GetUtcNow();
         }
         SetQueueProblem(probed.Error is null ? null : Describe(probed.Error));
     }
 
     private void SetQueueProblem(string? problem)
     {
-        _queueProblem = problem;
+        _state.QueueProblem = problem;
         ReportHealth();
     }
 
@@ -151,10 +150,7 @@ internal sealed class SqsPollerActor : DrainableResourceActor
         _ => $"cannot reach SQS for {_options.QueueUrl}: {error.GetBaseException().Message}",
     };
 
-    private SqsPollerStatsSnapshot Snapshot() => new(
-        ResourceName, _stats.Received, _stats.Processed, _stats.Failed, _stats.Released, _intake.InFlight,
-        _stats.VisibilityExtensions, _stats.ReceiveErrors, _stats.ReceivesWaiting, _stats.LastMessageAt, _probedAt, _stats.LastErrors,
-        _queueProblem);
+    private SqsPollerStatsSnapshot Snapshot() => _state.Snapshot(ResourceName);
 
     private sealed record PollAgain(int Poller);
 

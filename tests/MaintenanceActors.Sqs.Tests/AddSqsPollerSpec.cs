@@ -33,8 +33,20 @@ public sealed class AddSqsPollerSpec(FauxqsEmulator sqs)
 
         var health = await host.Services.GetRequiredService<IMaintenance>().GetHealthAsync();
         health.Resources["sqs"].Status.Should().Be(ComponentHealth.Healthy);
+        var monitor = host.Services.GetRequiredService<SqsPollerMonitor>();
+        await AwaitAsync(() => monitor.Get()!.Processed == 1);
+        monitor.Get()!.Received.Should().Be(1);
         await host.StopAsync();
         (await sqs.CountAsync(queue)).Should().Be((0, 0), "the processed message was deleted");
+    }
+
+    private static async Task AwaitAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(Wait);
+        while (!condition())
+        {
+            await Task.Delay(10, deadline.Token);
+        }
     }
 
     private sealed class SignallingProcessor : ISqsMessageProcessor

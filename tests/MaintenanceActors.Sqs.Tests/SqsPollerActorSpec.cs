@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Amazon.SQS;
 using MaintenanceActors.Sqs.Tests.Fixtures;
 using MaintenanceActors.Testing;
 using Xunit.Abstractions;
@@ -135,6 +136,42 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
     }
 
     [Fact]
+    public async Task Must_report_an_unreachable_endpoint_as_unhealthy_lose_nothing_and_recover_when_it_is_back()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        await using var proxy = new TcpProxy(new Uri(_sqs.Url).Port);
+        using var client = _sqs.CreateClient(proxy.Endpoint);
+        var processor = new RecordingProcessor();
+        // A receive cut mid-wait may strand the message it was handed; a short visibility bounds how long.
+        var poller = Start(new SqsPollerOptions
+        {
+            QueueUrl = queue,
+            Pollers = 2,
+            WaitTime = TimeSpan.FromSeconds(1),
+            VisibilityTimeout = TimeSpan.FromSeconds(2),
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+            ReceiveErrorBackoff = TimeSpan.FromMilliseconds(100),
+        }, processor, client);
+        await ResumeAsync(poller);
+        await _sqs.SendAsync(queue, ["before-1", "before-2"]);
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 2);
+
+        proxy.Cut();
+        await UntilAsync(async () => (await StatsAsync(poller)).ReceiveErrors >= 2);
+        await _sqs.SendAsync(queue, ["while-away-1", "while-away-2"]);
+        var health = await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait);
+        health.Status.Should().Be(ComponentHealth.Unhealthy);
+        health.Detail.Should().StartWith($"cannot reach SQS for {queue}: ");
+
+        proxy.Restore();
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 4);
+        await UntilAsync(async () => (await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status == ComponentHealth.Healthy);
+        processor.Processed.Keys.Should().BeEquivalentTo(["before-1", "before-2", "while-away-1", "while-away-2"]);
+        processor.Processed.Values.Should().OnlyContain(n => n == 1);
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0));
+    }
+
+    [Fact]
     public async Task Must_report_a_reachable_queue_as_healthy()
     {
         var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
@@ -147,8 +184,11 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
     // TestKit's AwaitConditionAsync checks every tenth of its deadline by default: far too seldom for these specs.
     private Task UntilAsync(Func<Task<bool>> condition) => AwaitConditionAsync(condition, Wait, TimeSpan.FromMilliseconds(10));
 
-    private IActorRef Start(SqsPollerOptions options, ISqsMessageProcessor processor) =>
-        Sys.ActorOf(Props.Create(() => new SqsPollerActor(options, _sqs.Client, processor)), "sqs");
+    private IActorRef Start(SqsPollerOptions options, ISqsMessageProcessor processor, IAmazonSQS? client = null)
+    {
+        var sqs = client ?? _sqs.Client;
+        return Sys.ActorOf(Props.Create(() => new SqsPollerActor(options, sqs, processor, null)), "sqs");
+    }
 
     private async Task ResumeAsync(IActorRef poller)
     {

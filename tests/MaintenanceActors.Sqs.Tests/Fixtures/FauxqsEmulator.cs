@@ -54,9 +54,12 @@ public sealed class FauxqsEmulator : IAsyncLifetime
             throw new InvalidOperationException($"fauxqs printed '{line}' instead of its port");
         }
         Url = $"http://127.0.0.1:{line["FAUXQS_PORT=".Length..]}";
-        Client = new AmazonSQSClient(new BasicAWSCredentials("test", "test"),
-            new AmazonSQSConfig { ServiceURL = Url, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
+        Client = CreateClient(Url);
     }
+
+    /// <summary>A client for the emulator reached at <paramref name="serviceUrl"/> (e.g. through a proxy), without SDK retries.</summary>
+    public IAmazonSQS CreateClient(string serviceUrl) => new AmazonSQSClient(new BasicAWSCredentials("test", "test"),
+        new AmazonSQSConfig { ServiceURL = serviceUrl, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 });
 
     /// <summary>Creates a queue with a name no other spec uses.</summary>
     public async Task<string> CreateQueueAsync(TimeSpan visibilityTimeout)

@@ -172,6 +172,52 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
     }
 
     [Fact]
+    public async Task Must_answer_TimedOut_with_the_count_and_still_finish_and_delete_without_cancelling_the_processor()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = new RecordingProcessor { Work = (_, ct) => { token.TrySetResult(ct); return letGo.Task; } };
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, WaitTime = TimeSpan.FromSeconds(1) }, processor);
+        await _sqs.SendAsync(queue, ["long"]);
+        await ResumeAsync(poller);
+        var seen = await token.Task.WaitAsync(Wait);
+
+        var drain = await poller.Ask<DrainCompleted>(new EnterMaintenance(++_epoch, DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300)), Wait);
+        drain.Outcome.Should().Be(DrainOutcome.TimedOut);
+        drain.InFlightAtDeadline.Should().Be(1);
+        seen.CanBeCanceled.Should().BeTrue("it is the poller's shutdown token");
+        seen.IsCancellationRequested.Should().BeFalse("maintenance never cancels the processor's token");
+
+        letGo.SetResult();
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 1);
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0), "the message that outlived the deadline is still deleted");
+        (await StatsAsync(poller)).InFlight.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Must_cancel_the_processors_token_when_the_poller_stops()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = new RecordingProcessor
+        {
+            Work = async (_, ct) =>
+            {
+                await using var registration = ct.Register(() => cancelled.TrySetResult());
+                await Task.Delay(Timeout.Infinite, ct);
+            },
+        };
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, WaitTime = TimeSpan.FromSeconds(1) }, processor);
+        await _sqs.SendAsync(queue, ["stopped"]);
+        await ResumeAsync(poller);
+        await processor.FirstStarted.Task.WaitAsync(Wait);
+
+        Sys.Stop(poller);
+        await cancelled.Task.WaitAsync(Wait);
+    }
+
+    [Fact]
     public async Task Must_report_a_reachable_queue_as_healthy()
     {
         var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));

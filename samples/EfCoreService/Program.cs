@@ -11,13 +11,10 @@
 // In maintenance user operations answer 503 problem+json, running queries finish, and once drained the service holds
 // no connection to the database. A bad setting stops it with one line naming the variable and exit code 2.
 using System.Data.Common;
-using Akka.Actor;
-using Akka.Hosting;
 using EfCoreService;
 using MaintenanceActors;
 using MaintenanceActors.AspNetCore;
 using MaintenanceActors.EntityFrameworkCore;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -72,25 +69,7 @@ var app = builder.Build();
 app.UseMaintenance();
 app.UseExceptionHandler();
 
-app.MapGet("/health", async (IMaintenance maintenance, CancellationToken cancellationToken) =>
-    Results.Json(await MaintenanceHealthView.ReadAsync(maintenance, cancellationToken)));
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
-
-// Pool and request statistics: every resource's counters (the HTTP gate's requests, the database gate and Npgsql's pool).
-app.MapGet("/stats", async (IRequiredActor<MaintenanceSupervisor> supervisor, CancellationToken cancellationToken) =>
-{
-    var report = await supervisor.ActorRef.Ask<ResourceStatsReport>(GetResourceStats.Instance, TimeSpan.FromSeconds(5), cancellationToken);
-    return Results.Json(report.Resources.Select(r => new
-    {
-        resource = r.Resource,
-        state = r.State.ToString(),
-        in_flight = r.InFlight,
-        last_drain = r.LastDrainOutcome?.ToString(),
-        last_drain_ms = r.LastDrainDuration?.TotalMilliseconds,
-        counters = r.Counters,
-    }));
-});
-
+app.MapMaintenanceEndpoints();   // /health, /health/ready, /stats (pool and request statistics)
 app.MapUsers();
 
 app.Run();

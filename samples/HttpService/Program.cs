@@ -15,7 +15,6 @@ using System.Net;
 using HttpService;
 using MaintenanceActors;
 using MaintenanceActors.AspNetCore;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Samples;
 
 return SampleEnvironment.Run(() =>
@@ -47,13 +46,7 @@ var app = builder.Build();
 // validation, so a bad setting stops the process here, before it listens.)
 app.UseMaintenance();
 
-// /health is skipped by the gate (default skip prefix), so it answers during maintenance too.
-app.MapGet("/health", async (IMaintenance maintenance, CancellationToken cancellationToken) =>
-    Results.Json(await MaintenanceHealthView.ReadAsync(maintenance, cancellationToken)));
-
-// Readiness for load balancers: unhealthy from the moment maintenance is entered, before anything is refused.
-// Degraded (200) says a maintenance source has been away too long or holds a malformed value: see "checks" in the body.
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReportJson.WriteAsync });
+app.MapMaintenanceEndpoints();   // /health, /health/ready, /stats
 
 app.MapGet("/items", (ItemStore store) => store.All());
 

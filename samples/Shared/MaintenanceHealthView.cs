@@ -63,3 +63,40 @@ internal static class HealthReportJson
         }, cancellationToken: context.RequestAborted);
     }
 }
+
+/// <summary>The endpoints every HTTP sample serves about maintenance: <c>/health</c>, <c>/health/ready</c> and <c>/stats</c>.</summary>
+internal static class MaintenanceEndpoints
+{
+    public static void MapMaintenanceEndpoints(this Microsoft.AspNetCore.Builder.WebApplication app)
+    {
+        // /health is skipped by the gate (default skip prefix), so it answers during maintenance too.
+        Microsoft.AspNetCore.Builder.EndpointRouteBuilderExtensions.MapGet(app, "/health",
+            async (IMaintenance maintenance, CancellationToken cancellationToken) =>
+                Microsoft.AspNetCore.Http.Results.Json(await MaintenanceHealthView.ReadAsync(maintenance, cancellationToken)));
+
+        // Readiness for load balancers: unhealthy from the moment maintenance is entered, before anything is refused; Degraded
+        // (200) when a maintenance source has been away too long or holds a malformed value (see "checks" in the body).
+        Microsoft.AspNetCore.Builder.HealthCheckEndpointRouteBuilderExtensions.MapHealthChecks(app, "/health/ready",
+            new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+            {
+                Predicate = check => check.Tags.Contains("ready"),
+                ResponseWriter = HealthReportJson.WriteAsync,
+            });
+
+        // Every resource's counters (the HTTP gate's requests, a database gate and Npgsql's pool, ...), asked by message.
+        Microsoft.AspNetCore.Builder.EndpointRouteBuilderExtensions.MapGet(app, "/stats",
+            async (Akka.Hosting.IRequiredActor<MaintenanceSupervisor> supervisor, CancellationToken cancellationToken) =>
+            {
+                var report = await Akka.Actor.Futures.Ask<ResourceStatsReport>(supervisor.ActorRef, GetResourceStats.Instance, TimeSpan.FromSeconds(5), cancellationToken);
+                return Microsoft.AspNetCore.Http.Results.Json(report.Resources.Select(r => new
+                {
+                    resource = r.Resource,
+                    state = r.State.ToString(),
+                    in_flight = r.InFlight,
+                    last_drain = r.LastDrainOutcome?.ToString(),
+                    last_drain_ms = r.LastDrainDuration?.TotalMilliseconds,
+                    counters = r.Counters,
+                }));
+            });
+    }
+}

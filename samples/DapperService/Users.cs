@@ -1,3 +1,4 @@
+using Samples;
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -16,7 +17,6 @@ internal sealed record User(
     [property: JsonPropertyName("updated_at")] DateTime UpdatedAt);
 
 /// <summary>The body of POST and PUT /users.</summary>
-internal sealed record UserInput(string? Name, string? Email);
 
 /// <summary>The users API of the reference XORM service on Dapper, every connection from the gated data source.</summary>
 internal static class UserEndpoints
@@ -52,7 +52,7 @@ internal static class UserEndpoints
 
         app.MapPost("/users", async (HttpRequest request, MaintenanceDbPool db, CancellationToken ct) =>
         {
-            var (input, problem) = await ReadAsync(request, ct);
+            var (input, problem) = await UserInputReader.ReadAsync(request, Json, ct);
             if (problem is not null)
             {
                 return problem;
@@ -68,7 +68,7 @@ internal static class UserEndpoints
 
         app.MapPut("/users/{id:long}", async (long id, HttpRequest request, MaintenanceDbPool db, CancellationToken ct) =>
         {
-            var (input, problem) = await ReadAsync(request, ct);
+            var (input, problem) = await UserInputReader.ReadAsync(request, Json, ct);
             if (problem is not null)
             {
                 return problem;
@@ -87,29 +87,6 @@ internal static class UserEndpoints
             await using var connection = await db.DataSource.OpenConnectionAsync();
             return await connection.ExecuteAsync("DELETE FROM users WHERE id = @id", new { id }) > 0 ? Results.NoContent() : NotFound(id);
         });
-    }
-
-    private static async Task<(UserInput? Input, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
-    {
-        UserInput? input;
-        try
-        {
-            input = await JsonSerializer.DeserializeAsync<UserInput>(request.Body, Json, ct);
-        }
-        catch (JsonException ex)
-        {
-            return (null, Results.Problem(statusCode: 400, title: "Invalid JSON", detail: ex.Message));
-        }
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(input?.Name))
-        {
-            errors["name"] = ["name is required"];
-        }
-        if (string.IsNullOrWhiteSpace(input?.Email))
-        {
-            errors["email"] = ["email is required"];
-        }
-        return errors.Count > 0 ? (null, Results.ValidationProblem(errors, title: "Missing field")) : (input, null);
     }
 
     private static async Task<IResult> UniqueAsync(Func<Task<IResult>> write)

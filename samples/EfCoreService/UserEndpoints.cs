@@ -1,3 +1,4 @@
+using Samples;
 using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
@@ -18,7 +19,7 @@ internal static class UserEndpoints
 
         app.MapPost("/users", async (HttpRequest request, UsersDb db, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
-            var (input, problem) = await ReadAsync(request, json.Value.SerializerOptions, ct);
+            var (input, problem) = await UserInputReader.ReadAsync(request, json.Value.SerializerOptions, ct);
             if (problem is not null)
             {
                 return problem;
@@ -31,7 +32,7 @@ internal static class UserEndpoints
 
         app.MapPut("/users/{id:long}", async (long id, HttpRequest request, UsersDb db, IOptions<JsonOptions> json, CancellationToken ct) =>
         {
-            var (input, problem) = await ReadAsync(request, json.Value.SerializerOptions, ct);
+            var (input, problem) = await UserInputReader.ReadAsync(request, json.Value.SerializerOptions, ct);
             if (problem is not null)
             {
                 return problem;
@@ -48,29 +49,6 @@ internal static class UserEndpoints
 
         app.MapDelete("/users/{id:long}", async (long id, UsersDb db, CancellationToken ct) =>
             await db.Users.Where(u => u.Id == id).ExecuteDeleteAsync(ct) > 0 ? Results.NoContent() : NotFound(id));
-    }
-
-    private static async Task<(UserInput? Input, IResult? Problem)> ReadAsync(HttpRequest request, JsonSerializerOptions options, CancellationToken ct)
-    {
-        UserInput? input;
-        try
-        {
-            input = await JsonSerializer.DeserializeAsync<UserInput>(request.Body, options, ct);
-        }
-        catch (JsonException ex)
-        {
-            return (null, Results.Problem(statusCode: 400, title: "Invalid JSON", detail: ex.Message));
-        }
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(input?.Name))
-        {
-            errors["name"] = ["name is required"];
-        }
-        if (string.IsNullOrWhiteSpace(input?.Email))
-        {
-            errors["email"] = ["email is required"];
-        }
-        return errors.Count > 0 ? (null, Results.ValidationProblem(errors, title: "Missing field")) : (input, null);
     }
 
     // Null when saved; a 409 problem when the email is taken.

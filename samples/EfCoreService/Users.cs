@@ -23,7 +23,6 @@ internal sealed class User
 }
 
 /// <summary>The body of POST and PUT /users.</summary>
-internal sealed record UserInput(string? Name, string? Email);
 
 internal sealed class UsersDb(DbContextOptions<UsersDb> options) : DbContext(options)
 {

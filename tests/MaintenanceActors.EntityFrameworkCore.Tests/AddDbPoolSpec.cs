@@ -1,3 +1,4 @@
+using MaintenanceActors.Testing;
 using Dapper;
 using MaintenanceActors.EntityFrameworkCore.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -18,7 +18,6 @@ public sealed class MainPathSpec : IAsyncLifetime
 {
     private const string Key = "/maintenance/e2e";
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
     private EtcdServer _etcd = null!;
     private TcpProxy _link = null!;
     private EtcdTestWriter _writer = null!;
@@ -113,7 +112,8 @@ public sealed class MainPathSpec : IAsyncLifetime
         (await EtcdHealthAsync()).Connected.Should().BeTrue();
 
         _link.Cut();
-        var away = await PollAsync(EtcdHealthAsync, h => !h.Connected);
+        SourceHealth away = null!;
+        (await Eventually.HoldsAsync(async () => !(away = await EtcdHealthAsync()).Connected, Wait)).Should().BeTrue("the service notices it is cut off");
         away.LastError.Should().NotBeNullOrEmpty();
         // Written while the service cannot see etcd: the service keeps serving on the last known state.
         await _writer.PutAsync(Key, """{"enabled":true,"reason":"written while cut off"}""");
@@ -127,17 +127,5 @@ public sealed class MainPathSpec : IAsyncLifetime
         await _writer.PutAsync(Key, "false");
         (await Maintenance.WaitForMaintenanceModeAsync(false, Wait)).Should().BeTrue();
         await ExpectServingAsync();
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> until)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (true)
-        {
-            var value = await read();
-            if (until(value)) return value;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met within {Wait}; last value: {value}");
-            await Task.Delay(PollInterval);
-        }
     }
 }

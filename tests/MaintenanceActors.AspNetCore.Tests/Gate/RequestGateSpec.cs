@@ -1,3 +1,4 @@
+using MaintenanceActors.Testing;
 using FluentAssertions;
 using MaintenanceActors.AspNetCore.Gate;
 using MaintenanceActors.AspNetCore.Tests.Fixtures;

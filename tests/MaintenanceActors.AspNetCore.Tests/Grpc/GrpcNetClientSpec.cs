@@ -1,3 +1,4 @@
+using MaintenanceActors.Testing;
 using System.Diagnostics;
 using FluentAssertions;
 using Google.Protobuf.WellKnownTypes;

@@ -1,3 +1,4 @@
+using MaintenanceActors.Testing;
 using System.Net;
 using System.Text.Json;
 using FluentAssertions;

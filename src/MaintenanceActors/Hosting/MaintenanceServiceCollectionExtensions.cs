@@ -60,7 +60,7 @@ public static class MaintenanceServiceCollectionExtensions
     /// </summary>
     public static AkkaConfigurationBuilder WithMaintenance(this AkkaConfigurationBuilder builder)
     {
-        builder.AddHocon(MaintenanceShutdown.PhaseConfig(MaintenanceShutdown.DefaultPhaseTimeout), HoconAddMode.Prepend);
+        builder.AddHocon(MaintenanceShutdown.PhaseConfig(MaintenanceShutdown.DefaultPhaseTimeout), HoconAddMode.Append);
         return builder.WithActors((system, registry, resolver) =>
         {
             var coordinator = resolver.GetService<MaintenanceCoordinator>()

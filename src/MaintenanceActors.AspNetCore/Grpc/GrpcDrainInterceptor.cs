@@ -46,7 +46,7 @@ internal sealed class GrpcDrainInterceptor : Interceptor
     {
         try
         {
-            await continuation(request, responseStream, context);
+            await continuation(request, Writer(responseStream, context), context);
         }
         catch (Exception ex) when (EndedByDrain(context, ex) is { } status)
         {
@@ -62,7 +62,7 @@ internal sealed class GrpcDrainInterceptor : Interceptor
     {
         try
         {
-            await continuation(requestStream, responseStream, context);
+            await continuation(requestStream, Writer(responseStream, context), context);
         }
         catch (Exception ex) when (EndedByDrain(context, ex) is { } status)
         {
@@ -71,6 +71,10 @@ internal sealed class GrpcDrainInterceptor : Interceptor
 
         ThrowIfEndedByDrain(context);
     }
+
+    /// <summary>Admitted calls write through <see cref="DrainAwareStreamWriter{T}"/>; others (health, skipped methods) write as they are.</summary>
+    private static IServerStreamWriter<T> Writer<T>(IServerStreamWriter<T> responseStream, ServerCallContext context) =>
+        Call(context) is null ? responseStream : new DrainAwareStreamWriter<T>(responseStream, context.GetHttpContext());
 
     private static void ThrowIfEndedByDrain(ServerCallContext context)
     {

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Amazon.Runtime;
 using Amazon.SQS;
 using MaintenanceActors.Sqs.Tests.Fixtures;
 using MaintenanceActors.Testing;
@@ -172,6 +173,37 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
     }
 
     [Fact]
+    public async Task Must_report_refused_credentials_as_unhealthy_with_a_clear_error_lose_nothing_and_recover_once_they_are_right()
+    {
+        // fauxqs accepts any credentials; the fixture's emulator refuses other access keys as SQS does (403 InvalidClientTokenId).
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var credentials = new SwitchableCredentials("wrong-key");
+        using var client = _sqs.CreateClient(_sqs.Url, credentials);
+        var processor = new RecordingProcessor();
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, Pollers = 2, WaitTime = TimeSpan.FromSeconds(1), ReceiveErrorBackoff = TimeSpan.FromMilliseconds(100) },
+            processor, client);
+        await _sqs.SendAsync(queue, ["kept-1", "kept-2"]);
+        await ResumeAsync(poller);
+
+        await UntilAsync(async () => (await StatsAsync(poller)).ReceiveErrors >= 2);
+        var health = await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait);
+        health.Status.Should().Be(ComponentHealth.Unhealthy);
+        health.Detail.Should().StartWith($"SQS rejected the credentials for {queue}: InvalidClientTokenId The security token included in the request is invalid.");
+        (await StatsAsync(poller)).LastErrors.Should().Contain(e => e.Operation == "receive" && e.Message.Contains("security token"));
+        (await _sqs.CountAsync(queue)).Should().Be((2, 0), "a refused receive takes no message");
+        processor.Processed.Should().BeEmpty();
+        (await EnterAsync(poller)).Outcome.Should().Be(DrainOutcome.Drained, "a poller whose receives fail holds nothing");
+
+        credentials.AccessKey = FauxqsServer.RequiredAccessKeyId; // e.g. a rotated key the SDK's chain now finds
+        await ResumeAsync(poller);
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 2);
+        await UntilAsync(async () => (await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status == ComponentHealth.Healthy);
+        processor.Processed.Keys.Should().BeEquivalentTo(["kept-1", "kept-2"]);
+        processor.Processed.Values.Should().OnlyContain(n => n == 1);
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0));
+    }
+
+    [Fact]
     public async Task Must_answer_TimedOut_with_the_count_and_still_finish_and_delete_without_cancelling_the_processor()
     {
         var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
@@ -225,6 +257,14 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
         await ResumeAsync(poller);
         await UntilAsync(async () => (await StatsAsync(poller)).ProbedAt is not null);
         (await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status.Should().Be(ComponentHealth.Healthy);
+    }
+
+    /// <summary>Credentials whose access key a spec changes, as a credential provider hands out a rotated key.</summary>
+    private sealed class SwitchableCredentials(string accessKey) : AWSCredentials
+    {
+        public volatile string AccessKey = accessKey;
+
+        public override ImmutableCredentials GetCredentials() => new(AccessKey, "secret", null);
     }
 
     // TestKit's AwaitConditionAsync checks every tenth of its deadline by default: far too seldom for these specs.

@@ -1,8 +1,32 @@
 // fauxqs on 127.0.0.1 only: startFauxqs() listens on every interface, so build the app and listen ourselves.
 // Prints "FAUXQS_PORT=<port>" once listening; the test fixture reads that line and stops the process by its id.
+//
+// fauxqs accepts any credentials and never checks a signature. With REQUIRE_ACCESS_KEY_ID set (the test fixture sets
+// "test"), a request signed with another access key is refused as SQS refuses an unknown key: HTTP 403, error code
+// InvalidClientTokenId. Only the key id in the SigV4 Authorization header is compared; the secret is not verified.
 import { buildApp } from "fauxqs";
 
 const app = buildApp({ logger: false, host: "localhost" });
+
+const requiredKey = process.env.REQUIRE_ACCESS_KEY_ID;
+if (requiredKey) {
+  app.addHook("onRequest", (request, reply, done) => {
+    const key = /Credential=([^/,\s]+)\//.exec(request.headers.authorization ?? "")?.[1];
+    if (key === requiredKey) {
+      done();
+      return;
+    }
+    reply
+      .code(403)
+      .header("content-type", "application/x-amz-json-1.0")
+      .header("x-amzn-query-error", "InvalidClientTokenId;Sender")
+      .send({
+        __type: "com.amazon.coral.service#InvalidClientTokenId",
+        message: "The security token included in the request is invalid.",
+      });
+  });
+}
+
 const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: "127.0.0.1" });
 console.log(`FAUXQS_PORT=${new URL(address).port}`);
 

@@ -20,11 +20,13 @@ public sealed class FauxqsEmulator : IAsyncLifetime
     /// <summary>A client for the emulator (the access key it accepts, us-east-1).</summary>
     public IAmazonSQS Client { get; private set; } = null!;
 
+    /// <summary>Where the emulator is installed (for a spec that starts one of its own).</summary>
+    public static string Directory => typeof(FauxqsEmulator).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "EmulatorDirectory").Value!;
+
     public async Task InitializeAsync()
     {
-        var directory = typeof(FauxqsEmulator).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .Single(a => a.Key == "EmulatorDirectory").Value!;
-        _server = await FauxqsServer.StartAsync(directory);
+        _server = await FauxqsServer.StartAsync(Directory);
         Client = CreateClient(Url);
     }
 

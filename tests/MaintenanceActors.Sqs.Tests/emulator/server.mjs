@@ -6,7 +6,10 @@
 // InvalidClientTokenId. Only the key id in the SigV4 Authorization header is compared; the secret is not verified.
 import { buildApp } from "fauxqs";
 
-const app = buildApp({ logger: false, host: "localhost" });
+// DATA_DIR keeps queues and messages in a SQLite file there, so a stopped emulator comes back with them. fauxqs offers that
+// (its PersistenceManager) only through startFauxqs(), which listens on every interface; so wire the same stores here, as
+// startFauxqs does, from fauxqs' own files (the version is pinned in package-lock.json).
+const app = buildApp({ logger: false, host: "localhost", stores: process.env.DATA_DIR ? await persistentStores(process.env.DATA_DIR) : undefined });
 
 const requiredKey = process.env.REQUIRE_ACCESS_KEY_ID;
 if (requiredKey) {
@@ -36,3 +39,21 @@ const stop = async () => {
 };
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
+
+async function persistentStores(dataDir) {
+  const dist = new URL("./node_modules/fauxqs/dist/", import.meta.url);
+  const { SqsStore } = await import(new URL("sqs/sqsStore.js", dist));
+  const { SnsStore } = await import(new URL("sns/snsStore.js", dist));
+  const { S3Store } = await import(new URL("s3/s3Store.js", dist));
+  const { PersistenceManager } = await import(new URL("persistence.js", dist));
+  const persistence = new PersistenceManager(dataDir);
+  const stores = { sqsStore: new SqsStore(), snsStore: new SnsStore(), s3Store: new S3Store() };
+  persistence.load(stores.sqsStore, stores.snsStore, stores.s3Store);
+  stores.sqsStore.persistence = persistence;
+  stores.snsStore.persistence = persistence;
+  stores.s3Store.persistence = persistence;
+  for (const queue of stores.sqsStore.allQueues()) {
+    queue.persistence = persistence;
+  }
+  return stores;
+}

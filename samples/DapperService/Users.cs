@@ -1,36 +1,93 @@
-using Samples;
+using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapper;
 using MaintenanceActors.EntityFrameworkCore;
+using Microsoft.Data.Sqlite;
 using Npgsql;
+using Samples;
 
 namespace DapperService;
 
 /// <summary>A user as stored and as answered (JSON: id, name, email, created_at, updated_at).</summary>
-internal sealed record User(
-    [property: JsonPropertyName("id")] long Id,
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("email")] string Email,
-    [property: JsonPropertyName("created_at")] DateTime CreatedAt,
-    [property: JsonPropertyName("updated_at")] DateTime UpdatedAt);
+internal sealed class User
+{
+    [JsonPropertyName("id")]
+    public long Id { get; set; }
 
-/// <summary>The body of POST and PUT /users.</summary>
+    [JsonPropertyName("name")]
+    public string Name { get; set; } = "";
+
+    [JsonPropertyName("email")]
+    public string Email { get; set; } = "";
+
+    [JsonPropertyName("created_at")]
+    public DateTime CreatedAt { get; set; }
+
+    [JsonPropertyName("updated_at")]
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// The SQL that differs between PostgreSQL and SQLite: the schema and the unique-violation error. Timestamps are written as
+/// UTC parameters on both, and read back as UTC (SQLite keeps them as text).
+/// </summary>
+internal sealed class UserSql
+{
+    public UserSql(bool sqlite)
+    {
+        IsSqlite = sqlite;
+        // Dapper's mapping is process-wide; this service has one database, so one DateTime rule: stored UTC, answered UTC.
+        SqlMapper.RemoveTypeMap(typeof(DateTime));
+        SqlMapper.AddTypeHandler(new UtcDateTimeHandler());
+    }
+
+    public bool IsSqlite { get; }
+
+    public string Schema => IsSqlite
+        ? """
+          CREATE TABLE IF NOT EXISTS users (
+              id INTEGER PRIMARY KEY AUTOINCREMENT,
+              name TEXT NOT NULL,
+              email TEXT NOT NULL UNIQUE,
+              created_at TEXT NOT NULL,
+              updated_at TEXT NOT NULL)
+          """
+        : """
+          CREATE TABLE IF NOT EXISTS users (
+              id bigserial PRIMARY KEY,
+              name text NOT NULL,
+              email text NOT NULL UNIQUE,
+              created_at timestamptz NOT NULL,
+              updated_at timestamptz NOT NULL)
+          """;
+
+    public static bool IsUniqueViolation(Exception ex) => ex switch
+    {
+        PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode == 2067, // SQLITE_CONSTRAINT_UNIQUE
+        _ => false,
+    };
+
+    private sealed class UtcDateTimeHandler : SqlMapper.TypeHandler<DateTime>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateTime value) => parameter.Value = value;
+
+        public override DateTime Parse(object value) => value switch
+        {
+            DateTime time => time.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(time, DateTimeKind.Utc) : time.ToUniversalTime(),
+            string text => DateTime.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal),
+            _ => Convert.ToDateTime(value, CultureInfo.InvariantCulture),
+        };
+    }
+}
 
 /// <summary>The users API of the reference XORM service on Dapper, every connection from the gated data source.</summary>
 internal static class UserEndpoints
 {
     private const string Columns = "id AS Id, name AS Name, email AS Email, created_at AS CreatedAt, updated_at AS UpdatedAt";
-
-    public const string Schema = """
-        CREATE TABLE IF NOT EXISTS users (
-            id bigserial PRIMARY KEY,
-            name text NOT NULL,
-            email text NOT NULL UNIQUE,
-            created_at timestamptz NOT NULL,
-            updated_at timestamptz NOT NULL)
-        """;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -61,7 +118,8 @@ internal static class UserEndpoints
             return await UniqueAsync(async () =>
             {
                 var user = await connection.QuerySingleAsync<User>(
-                    $"INSERT INTO users (name, email, created_at, updated_at) VALUES (@Name, @Email, now(), now()) RETURNING {Columns}", input);
+                    $"INSERT INTO users (name, email, created_at, updated_at) VALUES (@Name, @Email, @Now, @Now) RETURNING {Columns}",
+                    new { input!.Name, input.Email, Now = DateTime.UtcNow });
                 return Results.Created($"/users/{user.Id}", user);
             });
         });
@@ -76,8 +134,8 @@ internal static class UserEndpoints
             await using var connection = await db.DataSource.OpenConnectionAsync(ct);
             return await UniqueAsync(async () =>
                 await connection.QuerySingleOrDefaultAsync<User>(
-                    $"UPDATE users SET name = @Name, email = @Email, updated_at = now() WHERE id = @id RETURNING {Columns}",
-                    new { id, input!.Name, input.Email }) is { } user
+                    $"UPDATE users SET name = @Name, email = @Email, updated_at = @Now WHERE id = @id RETURNING {Columns}",
+                    new { id, input!.Name, input.Email, Now = DateTime.UtcNow }) is { } user
                     ? Results.Ok(user)
                     : NotFound(id));
         });
@@ -95,7 +153,7 @@ internal static class UserEndpoints
         {
             return await write();
         }
-        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        catch (DbException ex) when (UserSql.IsUniqueViolation(ex))
         {
             return Results.Problem(statusCode: 409, title: "Email already in use", detail: "Another user has this email address.");
         }
@@ -104,8 +162,8 @@ internal static class UserEndpoints
     private static IResult NotFound(long id) => Results.Problem(statusCode: 404, title: "User not found", detail: $"No user with id {id}.");
 }
 
-/// <summary>Creates the database (if the server lacks it) and the users table on start; retries while PostgreSQL cannot be reached.</summary>
-internal sealed class SchemaInitializer(MaintenanceDbPool db, NpgsqlDataSource raw, ILogger<SchemaInitializer> log) : BackgroundService
+/// <summary>Creates the database (if the PostgreSQL server lacks it) and the users table on start; retries while the database cannot be reached.</summary>
+internal sealed class SchemaInitializer(MaintenanceDbPool db, DbDataSource raw, UserSql sql, ILogger<SchemaInitializer> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -115,9 +173,9 @@ internal sealed class SchemaInitializer(MaintenanceDbPool db, NpgsqlDataSource r
             {
                 await using (DbConnection connection = await db.DataSource.OpenConnectionAsync(stoppingToken))
                 {
-                    await connection.ExecuteAsync(UserEndpoints.Schema);
+                    await connection.ExecuteAsync(sql.Schema);
                 }
-                log.LogInformation("Schema ready");
+                log.LogInformation("Schema ready ({Database})", sql.IsSqlite ? "SQLite" : "PostgreSQL");
                 return;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName)

@@ -1,9 +1,8 @@
 using Npgsql;
-using Samples;
 
-namespace EfCoreService;
+namespace Samples;
 
-/// <summary>Which database DATABASE_URL names: PostgreSQL (as an Npgsql connection string) or an embedded SQLite file.</summary>
+/// <summary>Which database DATABASE_URL names: PostgreSQL (as an Npgsql connection string) or an embedded SQLite file (both users-API samples).</summary>
 internal sealed record DatabaseTarget(bool IsSqlite, string ConnectionString)
 {
     /// <summary>The reference service's default: a PostgreSQL on localhost.</summary>

@@ -1,7 +1,8 @@
 // SqsService: consumes an SQS queue and drains it cleanly when its etcd key says maintenance.
 //
 //   SQS_QUEUE_URL    the queue (default http://127.0.0.1:9324/000000000000/sqs-service-queue); created if missing
-//   AWS_ENDPOINT     SQS endpoint for an emulator (default: none, the region's real endpoint)
+//   AWS_ENDPOINT     SQS endpoint: an emulator (any key works) or an AWS address (default: none, the region's endpoint;
+//                    credentials always from the AWS SDK's chain, except test/test for an emulator without AWS_ACCESS_KEY_ID)
 //   AWS_REGION       region (default us-east-1)
 //   ETCD_ENDPOINTS   etcd endpoints, comma-separated (default 127.0.0.1:2379)
 //   MAINTENANCE_KEY  the key to watch (default /maintenance/sqs-service)
@@ -120,15 +121,21 @@ static IAmazonSQS CreateClient(string endpoint, string region)
 {
     if (endpoint.Length == 0)
     {
-        // The SDK's own credential chain and retry mode against the region's endpoint.
+        // Real SQS: the region's endpoint (or AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL, which the SDK reads itself), the SDK's
+        // credential chain (environment, profile, web identity, container, instance metadata) and its retry mode.
         return new AmazonSQSClient(Amazon.RegionEndpoint.GetBySystemName(region));
     }
     var config = new AmazonSQSConfig { ServiceURL = endpoint, AuthenticationRegion = region };
-    // Emulators accept any key; real credentials from the environment still win.
-    return Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is { Length: > 0 }
+    // An explicit AWS address (e.g. https://sqs.eu-west-1.amazonaws.com or a VPC endpoint) also takes the SDK's chain.
+    // Anything else is taken for an emulator, which accepts any key: the chain's key when AWS_ACCESS_KEY_ID is set, else test/test.
+    return IsAws(new Uri(endpoint)) || Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is { Length: > 0 }
         ? new AmazonSQSClient(config)
         : new AmazonSQSClient(new BasicAWSCredentials("test", "test"), config);
 }
+
+static bool IsAws(Uri endpoint) =>
+    endpoint.Host.EndsWith(".amazonaws.com", StringComparison.OrdinalIgnoreCase)
+    || endpoint.Host.EndsWith(".amazonaws.com.cn", StringComparison.OrdinalIgnoreCase);
 
 static async Task EnsureQueueAsync(IAmazonSQS sqs, string queueUrl, ILogger log)
 {

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,13 @@ internal sealed class SqsPollerActor : DrainableResourceActor
     private static readonly object ProbeTimer = new();
     private static readonly List<string> ProbeAttributes =
         ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"];
+
+    // What SQS (and the AWS front door before it) answers when the request's signature or key is not accepted.
+    private static readonly HashSet<string> CredentialErrors = new(StringComparer.Ordinal)
+    {
+        "InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredToken",
+        "MissingAuthenticationToken", "InvalidSecurity", "AccessDenied", "AccessDeniedException", "InvalidAccessKeyId",
+    };
 
     private readonly SqsPollerOptions _options;
     private readonly IAmazonSQS _sqs;
@@ -146,7 +154,12 @@ internal sealed class SqsPollerActor : DrainableResourceActor
     private string Describe(Exception error) => error switch
     {
         QueueDoesNotExistException => $"queue {_options.QueueUrl} does not exist: create it or fix QueueUrl",
+        AmazonServiceException rejected when CredentialErrors.Contains(rejected.ErrorCode ?? "") =>
+            $"SQS rejected the credentials for {_options.QueueUrl}: {rejected.ErrorCode} {rejected.Message} "
+            + "(check the access key, secret and session token the AWS SDK's credential chain finds, and the queue's permissions)",
         AmazonSQSException sqs => $"SQS refused {_options.QueueUrl}: {sqs.ErrorCode} {sqs.Message}",
+        AmazonClientException client when client.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase) =>
+            $"no AWS credentials for {_options.QueueUrl}: {client.Message}",
         _ => $"cannot reach SQS for {_options.QueueUrl}: {error.GetBaseException().Message}",
     };
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Amazon.Runtime;
 using Amazon.SQS;
 using MaintenanceActors.Sqs.Tests.Fixtures;
 using MaintenanceActors.Testing;
@@ -172,6 +173,120 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
     }
 
     [Fact]
+    public async Task Must_report_a_stopped_emulator_as_unhealthy_and_process_what_it_kept_exactly_once_when_it_is_back()
+    {
+        // An emulator of this spec's own, keeping its queues on disk, so it can be stopped and started again with them.
+        using var data = new TempDirectory("ma-fauxqs");
+        var port = FreePort.Get();
+        var emulator = await FauxqsServer.StartAsync(FauxqsEmulator.Directory, port, data.Path);
+        using var client = _sqs.CreateClient(emulator.Url);
+        var queue = (await client.CreateQueueAsync($"outage-{Guid.NewGuid():N}")).QueueUrl;
+        var processor = new RecordingProcessor();
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, Pollers = 2, WaitTime = TimeSpan.FromSeconds(1), ReceiveErrorBackoff = TimeSpan.FromMilliseconds(100) },
+            processor, client);
+        try
+        {
+            await ResumeAsync(poller);
+            await client.SendMessageAsync(queue, "before");
+            await UntilAsync(async () => (await StatsAsync(poller)).Processed == 1);
+
+            // Messages wait in the queue while the poller is in maintenance (its last receive has returned, so none is handed
+            // out and then caught by the stop between receive and release); then the emulator goes away.
+            await EnterAsync(poller);
+            await UntilAsync(async () => (await StatsAsync(poller)).ReceivesWaiting == 0);
+            await client.SendMessageAsync(queue, "kept-1");
+            await client.SendMessageAsync(queue, "kept-2");
+            await emulator.DisposeAsync();
+            await ResumeAsync(poller);
+            var errors = (await StatsAsync(poller)).ReceiveErrors;
+            await UntilAsync(async () => (await StatsAsync(poller)).ReceiveErrors >= errors + 2);
+            var health = await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait);
+            health.Status.Should().Be(ComponentHealth.Unhealthy);
+            health.Detail.Should().StartWith($"cannot reach SQS for {queue}: ");
+
+            emulator = await FauxqsServer.StartAsync(FauxqsEmulator.Directory, port, data.Path);
+            await UntilAsync(async () => (await StatsAsync(poller)).Processed == 3);
+            await UntilAsync(async () => (await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status == ComponentHealth.Healthy);
+            processor.Processed.Keys.Should().BeEquivalentTo(["before", "kept-1", "kept-2"]);
+            processor.Processed.Values.Should().OnlyContain(n => n == 1);
+            var left = await client.GetQueueAttributesAsync(queue, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]);
+            (left.ApproximateNumberOfMessages, left.ApproximateNumberOfMessagesNotVisible).Should().Be((0, 0));
+        }
+        finally
+        {
+            Sys.Stop(poller);
+            await emulator.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Must_leave_a_failed_message_for_redelivery_and_not_delete_it()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var processor = new RecordingProcessor { Work = (_, _) => throw new InvalidOperationException("cannot handle this one") };
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, WaitTime = TimeSpan.FromSeconds(1) }, processor);
+        await _sqs.SendAsync(queue, ["poison"]);
+        await ResumeAsync(poller);
+
+        await UntilAsync(async () => (await StatsAsync(poller)).Failed == 1);
+        var stats = await StatsAsync(poller);
+        stats.Processed.Should().Be(0);
+        stats.LastErrors.Should().Contain(e => e.Operation == "process" && e.Message == "cannot handle this one");
+        (await _sqs.CountAsync(queue)).Should().Be((0, 1), "a failed message is neither deleted nor released: SQS redelivers it when its visibility ends");
+    }
+
+    [Fact]
+    public async Task Must_make_a_failed_message_visible_after_the_configured_backoff_and_process_it_again()
+    {
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var attempts = 0;
+        var processor = new RecordingProcessor
+        {
+            Work = (_, _) => Interlocked.Increment(ref attempts) == 1 ? throw new InvalidOperationException("first attempt fails") : Task.CompletedTask,
+        };
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, WaitTime = TimeSpan.FromSeconds(1), FailureBackoff = TimeSpan.Zero }, processor);
+        await _sqs.SendAsync(queue, ["retried"]);
+        await ResumeAsync(poller);
+
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 1);
+        var stats = await StatsAsync(poller);
+        (stats.Failed, stats.Received).Should().Be((1, 2), "received, failed and made visible at once, received again and processed");
+        processor.ReceiveCounts["retried"].Should().Be("2");
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0));
+    }
+
+    [Fact]
+    public async Task Must_report_refused_credentials_as_unhealthy_with_a_clear_error_lose_nothing_and_recover_once_they_are_right()
+    {
+        // fauxqs accepts any credentials; the fixture's emulator refuses other access keys as SQS does (403 InvalidClientTokenId).
+        var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
+        var credentials = new SwitchableCredentials("wrong-key");
+        using var client = _sqs.CreateClient(_sqs.Url, credentials);
+        var processor = new RecordingProcessor();
+        var poller = Start(new SqsPollerOptions { QueueUrl = queue, Pollers = 2, WaitTime = TimeSpan.FromSeconds(1), ReceiveErrorBackoff = TimeSpan.FromMilliseconds(100) },
+            processor, client);
+        await _sqs.SendAsync(queue, ["kept-1", "kept-2"]);
+        await ResumeAsync(poller);
+
+        await UntilAsync(async () => (await StatsAsync(poller)).ReceiveErrors >= 2);
+        var health = await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait);
+        health.Status.Should().Be(ComponentHealth.Unhealthy);
+        health.Detail.Should().StartWith($"SQS rejected the credentials for {queue}: InvalidClientTokenId The security token included in the request is invalid.");
+        (await StatsAsync(poller)).LastErrors.Should().Contain(e => e.Operation == "receive" && e.Message.Contains("security token"));
+        (await _sqs.CountAsync(queue)).Should().Be((2, 0), "a refused receive takes no message");
+        processor.Processed.Should().BeEmpty();
+        (await EnterAsync(poller)).Outcome.Should().Be(DrainOutcome.Drained, "a poller whose receives fail holds nothing");
+
+        credentials.AccessKey = FauxqsServer.RequiredAccessKeyId; // e.g. a rotated key the SDK's chain now finds
+        await ResumeAsync(poller);
+        await UntilAsync(async () => (await StatsAsync(poller)).Processed == 2);
+        await UntilAsync(async () => (await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status == ComponentHealth.Healthy);
+        processor.Processed.Keys.Should().BeEquivalentTo(["kept-1", "kept-2"]);
+        processor.Processed.Values.Should().OnlyContain(n => n == 1);
+        (await _sqs.CountAsync(queue)).Should().Be((0, 0));
+    }
+
+    [Fact]
     public async Task Must_answer_TimedOut_with_the_count_and_still_finish_and_delete_without_cancelling_the_processor()
     {
         var queue = await _sqs.CreateQueueAsync(TimeSpan.FromSeconds(30));
@@ -225,6 +340,14 @@ public sealed class SqsPollerActorSpec : MaintenanceTestKit
         await ResumeAsync(poller);
         await UntilAsync(async () => (await StatsAsync(poller)).ProbedAt is not null);
         (await poller.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status.Should().Be(ComponentHealth.Healthy);
+    }
+
+    /// <summary>Credentials whose access key a spec changes, as a credential provider hands out a rotated key.</summary>
+    private sealed class SwitchableCredentials(string accessKey) : AWSCredentials
+    {
+        public volatile string AccessKey = accessKey;
+
+        public override ImmutableCredentials GetCredentials() => new(AccessKey, "secret", null);
     }
 
     // TestKit's AwaitConditionAsync checks every tenth of its deadline by default: far too seldom for these specs.

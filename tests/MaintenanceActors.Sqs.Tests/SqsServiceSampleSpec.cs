@@ -71,6 +71,73 @@ public sealed class SqsServiceSampleSpec(FauxqsEmulator sqs)
         }
     }
 
+    [Fact]
+    public async Task Must_use_the_SDKs_endpoint_resolution_and_credential_chain_when_AWS_ENDPOINT_is_unset()
+    {
+        // No AWS_ENDPOINT: the client is the SDK's plain one for AWS_REGION. AWS_ENDPOINT_URL_SQS is the SDK's own setting
+        // (it would name a VPC endpoint in real life); here it lets that plain client reach the emulator, which refuses keys
+        // other than its own, so a key taken from the environment by the SDK's chain is seen to be used.
+        var queueUrl = $"{sqs.Url}/000000000000/sample-{Guid.NewGuid():N}";
+        (string, string)[] common =
+        [
+            ("SQS_QUEUE_URL", queueUrl), ("AWS_ENDPOINT_URL_SQS", sqs.Url), ("AWS_REGION", "eu-west-1"), ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("ETCD_ENDPOINTS", $"127.0.0.1:{FreePort.Get()}"), ("WORK_MIN_MS", "0"), ("WORK_MAX_MS", "10"),
+        ];
+
+        await using (var refused = await RunningSample.StartAsync([.. common, ("AWS_ACCESS_KEY_ID", "not-the-emulators-key")]))
+        {
+            await UntilAsync(async () => (await Json(refused.Http, "/health")).GetProperty("sqs").GetProperty("connected").GetBoolean() == false);
+            (await Json(refused.Http, "/health")).GetProperty("sqs").GetProperty("problem").GetString()
+                .Should().StartWith($"SQS rejected the credentials for {queueUrl}: InvalidClientTokenId");
+        }
+
+        await using var accepted = await RunningSample.StartAsync([.. common, ("AWS_ACCESS_KEY_ID", FauxqsServer.RequiredAccessKeyId)]);
+        (await accepted.Http.PostAsJsonAsync("/messages/send", new { message = "through the chain" })).StatusCode.Should().Be(HttpStatusCode.OK);
+        await UntilAsync(async () => (await Json(accepted.Http, "/messages/stats")).GetProperty("processed").GetInt64() == 1);
+        (await Json(accepted.Http, "/health")).GetProperty("sqs").GetProperty("connected").GetBoolean().Should().BeTrue();
+    }
+
+    /// <summary>The sample running on a free port; killed on dispose.</summary>
+    private sealed class RunningSample : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private RunningSample(Process process, HttpClient http)
+        {
+            _process = process;
+            Http = http;
+        }
+
+        public HttpClient Http { get; }
+
+        public static async Task<RunningSample> StartAsync((string Name, string Value)[] environment)
+        {
+            var port = FreePort.Get();
+            var process = Start([.. environment, ("PORT", port.ToString())]);
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+            var sample = new RunningSample(process, new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") });
+            try
+            {
+                await UntilAsync(async () => await TryGetAsync(sample.Http, "/health") == HttpStatusCode.OK);
+            }
+            catch
+            {
+                await sample.DisposeAsync();
+                throw;
+            }
+            return sample;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+    }
+
     private static Process Start(params (string Name, string Value)[] environment)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

@@ -117,9 +117,10 @@ function scheduleText(raw) {
 function keyBadge(entry) {
   if (!entry) return el("span", { class: "badge off", text: "no key" });
   const v = entry.value;
-  if (entry.malformed) return el("span", { class: "badge malformed", title: entry.malformed, text: "malformed" });
-  const schedule = scheduleText(v.raw);
-  return el("span", { class: `badge ${v.enabled ? "on" : "off"}`, title: v.raw, text: v.enabled ? "on" : schedule ? "scheduled" : "off" });
+  const schedule = v ? scheduleText(v.raw) : "";
+  // A schedule is shown as such even where this build's value parser does not read windows yet.
+  if (entry.malformed && !schedule) return el("span", { class: "badge malformed", title: entry.malformed, text: "malformed" });
+  return el("span", { class: `badge ${v.enabled ? "on" : "off"}`, title: v.raw, text: v.enabled ? "on" : schedule ? `scheduled: ${schedule}` : "off" });
 }
 
 function progressCell(status) {
@@ -160,7 +161,8 @@ function instanceRow(service, instance) {
   return el("tr", { "data-service": service.name, "data-instance": instance.id },
     el("td", { class: "instance", text: instance.id }),
     el("td", { class: "phase" }, el("span", { class: `badge ${phase.replace(/\s/g, "-")}`, text: phase })),
-    el("td", { class: "maintenance" }, el("span", { class: `badge ${inMaintenance ? "on" : "off"}`, text: (inMaintenance ? "on" : "off") + source }), " ", keyBadge(instance.key)),
+    el("td", { class: "maintenance" }, el("span", { class: `badge ${inMaintenance ? "on" : "off"}`, text: (inMaintenance ? "on" : "off") + source }),
+      instance.key ? " instance key: " : null, instance.key ? keyBadge(instance.key) : null),
     el("td", { class: "reason", text: reason }),
     el("td", { class: "by", text: by }),
     el("td", { class: "until", title: until, text: relative(until) }),
@@ -212,10 +214,14 @@ function renderTimeline() {
     lanes.get(lane).push(t);
   }
   const names = [...lanes.keys()].sort();
-  const width = Math.max(chart.clientWidth || 800, 400);
+  const section = $("timeline-section");
+  section.hidden = names.length === 0;
+  if (section.hidden) return;
+  const width = Math.max(section.clientWidth || 800, 400);
   const left = 200, right = 10, laneHeight = 18, top = 20;
   const height = top + names.length * laneHeight + 6;
   chart.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  chart.setAttribute("width", String(width));
   chart.setAttribute("height", String(height));
   chart.replaceChildren();
   const now = Date.now(), from = now - WINDOW_MS;
@@ -238,7 +244,6 @@ function renderTimeline() {
       chart.append(rect);
     });
   });
-  $("timeline-section").hidden = names.length === 0;
 }
 
 function render() {
@@ -309,4 +314,5 @@ document.addEventListener("DOMContentLoaded", () => {
   render();
   // Only moves the timeline's "now" edge and the relative times; the data comes from the event stream alone.
   setInterval(schedule, 5000);
+  window.addEventListener("resize", schedule);
 });

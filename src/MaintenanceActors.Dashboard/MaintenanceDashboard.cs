@@ -2,8 +2,7 @@ using System.Net;
 using MaintenanceActors.Dashboard.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -56,6 +55,11 @@ public static class MaintenanceDashboard
         builder.Services.AddSingleton<IHostLifetime, NoLifetime>();
         builder.Services.AddMaintenanceDashboard(options);
         var app = builder.Build();
+        if (string.Equals(options.BindAddress.Trim(), "localhost", StringComparison.OrdinalIgnoreCase) || IPAddress.IsLoopback(address))
+        {
+            // Bound to loopback, only loopback names are served: a web page whose DNS name was rebound to 127.0.0.1 cannot read the fleet.
+            app.Use((context, next) => IsLoopbackHost(context.Request.Host.Host) ? next(context) : RefuseHost(context));
+        }
         app.MapMaintenanceDashboard();
         try
         {
@@ -83,6 +87,16 @@ public static class MaintenanceDashboard
         }
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         return new RunningDashboard(app, url, runtime);
+    }
+
+    private static bool IsLoopbackHost(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    private static Task RefuseHost(Microsoft.AspNetCore.Http.HttpContext context)
+    {
+        context.Response.StatusCode = Microsoft.AspNetCore.Http.StatusCodes.Status421MisdirectedRequest;
+        return context.Response.WriteAsync("This dashboard listens on loopback and answers only to localhost, 127.0.0.1 or [::1].");
     }
 
     private sealed class NoLifetime : IHostLifetime

@@ -108,6 +108,21 @@ public sealed class DashboardHostingSpec(DashboardHost host)
     }
 
     [Fact]
+    public async Task Must_answer_only_to_loopback_names_when_bound_to_loopback()
+    {
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "api/state");
+        rebound.Headers.Host = "attacker.example";
+        using var local = new HttpRequestMessage(HttpMethod.Get, "api/state");
+        local.Headers.Host = "localhost";
+
+        var refused = await host.Http.SendAsync(rebound);
+        var served = await host.Http.SendAsync(local);
+
+        refused.StatusCode.Should().Be(HttpStatusCode.MisdirectedRequest, "a page whose DNS name was rebound to 127.0.0.1 must not read the fleet");
+        served.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public void Must_ask_for_the_services_when_mapping_without_them()
     {
         var builder = WebApplication.CreateSlimBuilder();

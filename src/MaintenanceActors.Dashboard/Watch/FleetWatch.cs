@@ -72,9 +72,9 @@ internal sealed partial class FleetWatch(IEtcdWatchBackend backend, FleetState s
                     return;
                 }
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                return; // stopping: whatever the cancelled call threw is not a failure
             }
         }
     }

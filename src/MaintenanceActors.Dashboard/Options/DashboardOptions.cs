@@ -65,6 +65,19 @@ public sealed class DashboardOptions
     /// <summary>Where <see cref="MaintenanceDashboard.RunAsync"/> prints the URL (and a generated token) once; default standard output.</summary>
     public TextWriter? Output { get; set; }
 
+    /// <summary>Takes etcd's endpoints, credentials and TLS files from <paramref name="etcd"/> (e.g. what a CLI built from etcdctl's flags and variables).</summary>
+    public DashboardOptions UseEtcd(EtcdSourceOptions etcd)
+    {
+        ArgumentNullException.ThrowIfNull(etcd);
+        Endpoints = etcd.Endpoints.ToList();
+        Username = etcd.Username;
+        Password = etcd.Password;
+        CaCertificatePath = etcd.CaCertificatePath;
+        ClientCertificatePath = etcd.ClientCertificatePath;
+        ClientKeyPath = etcd.ClientKeyPath;
+        return this;
+    }
+
     /// <summary>Checks every field; throws <see cref="MaintenanceConfigurationException"/> naming the first bad one.</summary>
     public void Validate()
     {

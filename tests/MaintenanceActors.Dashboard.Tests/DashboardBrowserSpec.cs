@@ -85,6 +85,28 @@ public sealed class DashboardBrowserSpec(DashboardHost host, Chromium chromium) 
     }
 
     [Fact]
+    public async Task Should_ask_for_the_token_when_the_page_was_opened_without_it()
+    {
+        await using var context = await chromium.Browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(host.Url);
+        await host.Etcd.EtcdCtlAsync("put", "/maintenance/tokenless", "false");
+        await page.Locator("section[data-service='tokenless'] .service-head button[data-action='disable']").ClickAsync(new() { Timeout = 20_000 });
+        await page.Locator("#change-reason").FillAsync("all clear");
+
+        await page.Locator("#change-confirm").ClickAsync();
+        await Expect(page.Locator("#change-error")).ToContainTextAsync("token");
+        (await host.ReadKeyAsync("/maintenance/tokenless")).Should().Be("false", "nothing is sent without a token");
+        await page.Locator("#change-token").FillAsync(DashboardHost.Token);
+        await page.Locator("#change-confirm").ClickAsync();
+
+        await Expect(page.Locator("#change-dialog")).Not.ToBeVisibleAsync();
+        var value = MaintenanceValueParser.Parse(await host.ReadKeyAsync("/maintenance/tokenless"), "/maintenance/tokenless", 0);
+        value.Enabled.Should().BeFalse();
+        value.Info!.Reason.Should().Be("all clear", "the write went through once the token was given");
+    }
+
+    [Fact]
     public async Task Should_take_the_token_from_the_address_and_drop_it()
     {
         _page.Url.Should().NotContain("token", "the token leaves the address bar (and history) once the page has it");

@@ -45,7 +45,7 @@ function takeTokenFromUrl() {
   const input = $("token-input");
   input.value = token();
   $("token-box").hidden = token() !== "";
-  input.addEventListener("change", () => sessionStorage.setItem(TOKEN_KEY, input.value.trim()));
+  input.addEventListener("input", () => sessionStorage.setItem(TOKEN_KEY, input.value.trim()));
 }
 
 // ---- the event stream ----
@@ -271,6 +271,8 @@ function openDialog(service, instance, enabled) {
   $("change-for").value = "";
   $("change-for-box").hidden = !enabled;
   $("change-error").textContent = "";
+  $("change-token").value = "";
+  $("change-token-box").hidden = token() !== "";
   $("change-dialog").showModal();
   $("change-reason").focus();
 }
@@ -280,7 +282,9 @@ async function submitChange(event) {
   if (!pending) return;
   const reason = $("change-reason").value.trim();
   if (!reason) { $("change-error").textContent = "Say why: every change records who and why."; return; }
-  if (!token()) { $("change-error").textContent = "Paste the dashboard token (top right) first."; $("token-box").hidden = false; return; }
+  const typed = $("change-token").value.trim();
+  if (typed) { sessionStorage.setItem(TOKEN_KEY, typed); $("token-input").value = typed; }
+  if (!token()) { $("change-error").textContent = "Give the dashboard token first."; $("change-token-box").hidden = false; return; }
   const body = { service: pending.service, instance: pending.instance, enabled: pending.enabled, reason };
   const by = $("change-by").value.trim();
   if (by) body.by = by;
@@ -296,7 +300,7 @@ async function submitChange(event) {
     if (response.ok) { $("change-dialog").close(); pending = null; return; }
     let detail = `${response.status}`;
     try { const problem = await response.json(); detail = `${problem.title}: ${problem.detail}`; } catch { /* not JSON */ }
-    if (response.status === 401) $("token-box").hidden = false;
+    if (response.status === 401) { $("token-box").hidden = false; $("change-token-box").hidden = false; }
     $("change-error").textContent = detail;
   } catch (error) {
     $("change-error").textContent = `The dashboard did not answer (${error.message}).`;

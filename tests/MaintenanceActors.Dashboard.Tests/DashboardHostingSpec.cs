@@ -123,6 +123,23 @@ public sealed class DashboardHostingSpec(DashboardHost host)
     }
 
     [Fact]
+    public async Task Should_serve_and_say_etcd_is_away_when_etcd_cannot_be_reached()
+    {
+        var options = host.Options();
+        options.Endpoints = [$"http://127.0.0.1:{FreePort.Get()}"];
+        options.Output = TextWriter.Null;
+        await using var dashboard = await MaintenanceDashboard.StartAsync(options, CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = new Uri(dashboard.Url) };
+
+        await using var stream = await EventStream.OpenAsync(http);
+        var away = await stream.NextMatchingAsync(e => e.Type == "etcd", TimeSpan.FromSeconds(30));
+
+        away.Json.GetProperty("connected").GetBoolean().Should().BeFalse();
+        away.Json.GetProperty("error").GetString().Should().Contain("etcd");
+        (await http.GetAsync("")).StatusCode.Should().Be(HttpStatusCode.OK, "the page is served while etcd is away");
+    }
+
+    [Fact]
     public void Must_ask_for_the_services_when_mapping_without_them()
     {
         var builder = WebApplication.CreateSlimBuilder();

@@ -10,6 +10,7 @@ apt_packages=(
   curl                             # the demo waits for the sample with it
   docker-compose                   # validates docker-compose.yml (config only: no engine runs here)
   postgresql-15                    # PostgreSQL 15 server binaries (/usr/lib/postgresql/15/bin), started by the database fixture
+  chromium                         # Debian's Chromium, driven by Playwright in the dashboard's browser specs (/usr/bin/chromium)
 )
 
 # Every apt-get call goes through here: on a fresh machine unattended upgrades often hold the package lock for

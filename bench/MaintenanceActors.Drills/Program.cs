@@ -1,5 +1,6 @@
 using MaintenanceActors.Drills.Akka;
 using MaintenanceActors.Drills.Core;
+using MaintenanceActors.Drills.Dashboard;
 using MaintenanceActors.Drills.Db;
 using MaintenanceActors.Drills.Drain;
 using MaintenanceActors.Drills.Etcd;
@@ -11,6 +12,7 @@ using MaintenanceActors.Drills.Sqs;
 // dotnet run -c Release --project bench/MaintenanceActors.Drills -- <drill|all> [--quick]
 IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new DbEnterToZeroDrill(),
     new SqsThroughputDrill(), new SqsEnterDrill(), new SqsTogglesDrill()];
+IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new DashboardLatencyDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

@@ -10,9 +10,21 @@ using MaintenanceActors.Drills.Shutdown;
 using MaintenanceActors.Drills.Sqs;
 
 // dotnet run -c Release --project bench/MaintenanceActors.Drills -- <drill|all> [--quick]
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new DbEnterToZeroDrill(),
-    new SqsThroughputDrill(), new SqsEnterDrill(), new SqsTogglesDrill()];
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new DashboardLatencyDrill()];
+IDrill[] drills =
+[
+    new WatchLatencyDrill(),
+    new ParallelDrainDrill(),
+    new PutToRefusalDrill(),
+    new HttpOverheadDrill(),
+    new AskLatencyDrill(),
+    new SigtermDrill(),
+    new DbGateOverheadDrill(),
+    new DbEnterToZeroDrill(),
+    new SqsThroughputDrill(),
+    new SqsEnterDrill(),
+    new SqsTogglesDrill(),
+    new DashboardLatencyDrill(),
+];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

@@ -151,13 +151,13 @@ internal sealed class FleetMirror : IAsyncDisposable
                 if (change.Value is null)
                 {
                     _state.Delete(change.Key, change.ModRevision);
-                    changes.Add(new FleetChange(change.ModRevision, what, null));
+                    changes.Add(new FleetChange(change.ModRevision, what, null, change.Key));
                 }
                 else
                 {
                     var value = System.Text.Encoding.UTF8.GetString(change.Value);
                     _state.Put(new KeyValue(change.Key, value, change.ModRevision, 0, 0, 0));
-                    changes.Add(new FleetChange(change.ModRevision, what, value));
+                    changes.Add(new FleetChange(change.ModRevision, what, value, change.Key));
                 }
             }
             _state.AdvanceTo(batch.Changes.Count > 0 ? batch.Changes.Max(c => c.ModRevision) : 0);

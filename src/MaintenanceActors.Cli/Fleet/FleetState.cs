@@ -20,7 +20,7 @@ internal sealed record ServiceView(string Service, MaintenanceSetting? ServiceKe
 }
 
 /// <summary>A change seen on the watch, already classified.</summary>
-internal sealed record FleetChange(long Revision, FleetKey What, string? Value);
+internal sealed record FleetChange(long Revision, FleetKey What, string? Value, string Key = "");
 
 /// <summary>The fleet keys maintctl knows at a revision (from a read, then kept current by watch events).</summary>
 internal sealed class FleetState
@@ -49,6 +49,30 @@ internal sealed class FleetState
     {
         _keys.Remove(key);
         Revision = Math.Max(Revision, revision);
+    }
+
+    /// <summary>A copy to follow changes separately (the test sampler applies each change to its own copy).</summary>
+    public FleetState Clone()
+    {
+        var copy = new FleetState { Revision = Revision };
+        foreach (var (key, kv) in _keys)
+        {
+            copy._keys[key] = kv;
+        }
+        return copy;
+    }
+
+    /// <summary>Applies one watch change: a put, or a delete when <see cref="FleetChange.Value"/> is null.</summary>
+    public void Apply(string key, FleetChange change)
+    {
+        if (change.Value is null)
+        {
+            Delete(key, change.Revision);
+        }
+        else
+        {
+            Put(new KeyValue(key, change.Value, change.Revision, 0, 0, 0));
+        }
     }
 
     public void AdvanceTo(long revision) => Revision = Math.Max(Revision, revision);

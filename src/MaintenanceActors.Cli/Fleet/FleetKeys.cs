@@ -56,15 +56,15 @@ internal static partial class FleetKeys
         return null;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._:-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 
-    /// <summary>Checks a service or instance name given on the command line (it becomes one key segment).</summary>
+    /// <summary>Checks a service or instance name given on the command line (it becomes one key segment); the same rule as the services' own.</summary>
     public static string ValidName(string? name, string what)
     {
-        if (string.IsNullOrEmpty(name) || !NamePattern().IsMatch(name))
+        if (string.IsNullOrEmpty(name) || !NamePattern().IsMatch(name) || name is "." or "..")
         {
-            throw new UsageException($"{what} must be a name of letters, digits, '.', '_', ':' or '-' (it is one etcd key segment), not '{name}'");
+            throw new UsageException($"{what} must be a name of at most 128 letters, digits, '.', '_' or '-' (it is one etcd key segment), not '{name}'");
         }
         return name;
     }

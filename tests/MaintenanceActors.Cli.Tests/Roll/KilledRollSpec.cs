@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using MaintenanceActors.Cli.Fleet;
+using MaintenanceActors.Cli.Tests.Support;
+using MaintenanceActors.Testing;
+
+namespace MaintenanceActors.Cli.Tests.Roll;
+
+/// <summary>maintctl killed with -9 mid-roll: its slots vanish with its lease, and what it wrote ends by itself at its until.</summary>
+[Collection(EtcdCollection.Name)]
+public sealed class KilledRollSpec(SharedEtcd etcd)
+{
+    [Fact]
+    public async Task Must_leave_no_instance_out_beyond_its_until_and_no_slot_beyond_its_lease_when_killed()
+    {
+        var service = SharedEtcd.NewService("killed");
+        await using var fleet = await SimulatedFleet.StartAsync(etcd.Endpoint, service, 2, TimeSpan.FromMilliseconds(100));
+        var env = new Dictionary<string, string> { ["ETCDCTL_ENDPOINTS"] = etcd.Endpoint };
+        using var roll = Process.Start(Tool.ProcessStart(env, "roll", service, "-m", "1", "--wait", "1h", "--hold", "4s", "--lease-ttl", "1s"))!;
+        var output = new SharedWriter();
+        roll.OutputDataReceived += (_, e) => output.WriteLine(e.Data);
+        roll.BeginOutputReadLine();
+        try
+        {
+            (await Eventually.HoldsAsync(() => output.ToString().Contains("drained in"))).Should().BeTrue(output.ToString());
+            // Long enough for at least one renewal of the until (every --hold / 2).
+            var renewed = await Eventually.HoldsAsync(async () =>
+                (await etcd.Writer.Client.GetAsync(FleetKeys.Instance(service, $"{service}-1"))).Kvs[0].Version >= 2, TimeSpan.FromSeconds(10));
+            renewed.Should().BeTrue("the roll re-writes the until while the step runs");
+        }
+        finally
+        {
+            roll.Kill();
+            await roll.WaitForExitAsync();
+        }
+        var killedAt = DateTimeOffset.UtcNow;
+
+        var key = (await etcd.Writer.Client.GetAsync(FleetKeys.Instance(service, $"{service}-1"))).Kvs.Single().Value.ToStringUtf8();
+        var value = MaintenanceValueParser.Parse(key, "k", 0);
+        value.Enabled.Should().BeTrue("a killed roll cannot clear its key");
+        value.Info!.Until.Should().NotBeNull().And.BeOnOrBefore(killedAt.AddSeconds(4), "the key ends by itself within --hold");
+        MaintenanceSetting.Parse(key).IsOnAt(killedAt.AddSeconds(4)).Should().BeFalse();
+        (await Eventually.HoldsAsync(async () => (await etcd.Writer.Client.GetRangeAsync(FleetKeys.SlotsOf(service))).Kvs.Count == 0))
+            .Should().BeTrue("the slot lives on the roll's lease (TTL 1 s)");
+        (await etcd.Writer.Client.GetAsync(FleetKeys.Instance(service, $"{service}-2"))).Kvs.Should().BeEmpty("the roll never got to the second instance");
+    }
+}

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using MaintenanceActors.Etcd;
+using MaintenanceActors.Fleet;
 
 namespace MaintenanceActors;
 
@@ -14,6 +15,9 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <summary>The supervisor's actor name (under /user).</summary>
     public const string SupervisorName = "maintenance-supervisor";
 
+    /// <summary>The instance status publisher's actor name (under /user), running when a fleet publishes status.</summary>
+    public const string StatusPublisherName = "maintenance-status";
+
     private readonly ActorSystem _system;
     private readonly MaintenanceOptions _options;
     private readonly object _gate = new();
@@ -26,6 +30,8 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     private IEtcdWatchBackend? _etcdBackend;
     private EtcdClient? _ownedClient;
     private FleetOptions? _fleet;
+    private IFleetStatusStore? _statusStore;
+    private IActorRef? _statusPublisher;
     private readonly MaintenanceStateCell _state = new();
     private bool _started;
 
@@ -62,6 +68,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     public MaintenanceCoordinator UseEtcd(EtcdSourceOptions options, EtcdClient client, bool ownsClient = false)
     {
         UseEtcd(options, new EtcdClientBackend(client, options));
+        _statusStore = new EtcdFleetStatusStore(client);
         if (ownsClient)
         {
             _ownedClient = client;
@@ -188,6 +195,12 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
             {
                 _sourceActors.Add(_system.ActorOf(props(), "maintenance-source-" + name));
             }
+            if (_fleet is { PublishStatus: true } fleet && _statusStore is { } store && _etcd is { } etcd)
+            {
+                var supervisor = _supervisor;
+                _statusPublisher = _system.ActorOf(
+                    FactoryProps.Create(() => new InstanceStatusPublisher(fleet, etcd.Key, supervisor, store)), StatusPublisherName);
+            }
             _started = true;
         }
     }
@@ -232,13 +245,35 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         IActorRef[] targets;
+        IActorRef? publisher;
         lock (_gate)
         {
             if (!_started)
             {
                 return;
             }
-            targets = _sourceActors.Append(_supervisor!).ToArray();
+            publisher = _statusPublisher;
+            _statusPublisher = null;
+        }
+        if (publisher is not null)
+        {
+            // A graceful stop takes the status away at once instead of leaving it to the lease's TTL.
+            try
+            {
+                await publisher.Ask<object>(RevokeStatus.Instance, TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException or Grpc.Core.RpcException or InvalidOperationException)
+            {
+                // etcd unreachable or the system stopping: the lease expires by itself.
+            }
+        }
+        lock (_gate)
+        {
+            if (!_started)
+            {
+                return;
+            }
+            targets = _sourceActors.Append(_supervisor!).Concat(publisher is null ? [] : [publisher]).ToArray();
             _sourceActors.Clear();
             _supervisor = null;
             _state.Desired = false;

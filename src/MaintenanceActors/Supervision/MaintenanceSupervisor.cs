@@ -220,6 +220,8 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         _outstanding[epoch] = run;
         var now = Context.System.Clock().GetUtcNow();
         var self = Self;
+        DateTimeOffset? deadline = target && _resources.Count > 0 ? _resources.Values.Max(r => now + DrainTimeoutOf(r)) : null;
+        Context.System.EventStream.Publish(new MaintenanceTransitionStarted(epoch, target, target ? _desiredInfo : null, now, deadline));
         if (target)
         {
             var asks = _resources.Values.Select(r => AskDrain(r, epoch, now)).ToArray();
@@ -234,11 +236,7 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
 
     private Task<DrainCompleted> AskDrain(ResourceEntry resource, long epoch, DateTimeOffset now)
     {
-        var timeout = resource.Registration.Options.DrainTimeout ?? _options.DrainTimeout;
-        if (_shuttingDown && _options.ShutdownDrainTimeout < timeout)
-        {
-            timeout = _options.ShutdownDrainTimeout;
-        }
+        var timeout = DrainTimeoutOf(resource);
         var message = new EnterMaintenance(epoch, now + timeout, _desiredInfo);
         var name = resource.Registration.Name;
         var started = Context.System.Clock().GetTimestamp();
@@ -246,6 +244,12 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         return resource.Actor.Ask<DrainCompleted>(message, timeout + _options.ReplyGrace).ContinueWith(t => t.IsCompletedSuccessfully
             ? t.Result
             : new DrainCompleted(name, epoch, DrainOutcome.Failed, -1, time.GetElapsedTime(started), NoAnswer(name, t)), TaskScheduler.Default);
+    }
+
+    private TimeSpan DrainTimeoutOf(ResourceEntry resource)
+    {
+        var timeout = resource.Registration.Options.DrainTimeout ?? _options.DrainTimeout;
+        return _shuttingDown && _options.ShutdownDrainTimeout < timeout ? _options.ShutdownDrainTimeout : timeout;
     }
 
     private Task<ResumeCompleted> AskResume(ResourceEntry resource, long epoch)

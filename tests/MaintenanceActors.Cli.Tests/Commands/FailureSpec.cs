@@ -36,7 +36,7 @@ public sealed class FailureSpec(SharedEtcd etcd)
     [InlineData(new[] { "enable" }, "Required argument missing for command: 'enable'")]
     [InlineData(new[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
     [InlineData(new[] { "status", "-o", "yaml" }, "--output must be text or json, not 'yaml'")]
-    [InlineData(new[] { "status", "a/b" }, "service must be a name of letters")]
+    [InlineData(new[] { "status", "a/b" }, "service must be a name of at most 128 letters, digits")]
     [InlineData(new[] { "roll", "svc" }, "Option '--max-unavailable' is required")]
     [InlineData(new[] { "roll", "svc", "--max-unavailable", "0" }, "--max-unavailable must be a count of at least 1")]
     [InlineData(new[] { "roll", "svc", "--max-unavailable", "150%" }, "--max-unavailable must be a count of at least 1")]

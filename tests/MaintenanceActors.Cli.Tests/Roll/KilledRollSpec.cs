@@ -5,7 +5,7 @@ using MaintenanceActors.Testing;
 
 namespace MaintenanceActors.Cli.Tests.Roll;
 
-/// <summary>maintctl killed with -9 mid-roll: its slots vanish with its lease, and what it wrote ends by itself at its until.</summary>
+/// <summary>maintctl killed with -9 mid-roll: its slots vanish with its lease, and the instance it held serves again at its until.</summary>
 [Collection(EtcdCollection.Name)]
 public sealed class KilledRollSpec(SharedEtcd etcd)
 {
@@ -13,7 +13,7 @@ public sealed class KilledRollSpec(SharedEtcd etcd)
     public async Task Must_leave_no_instance_out_beyond_its_until_and_no_slot_beyond_its_lease_when_killed()
     {
         var service = SharedEtcd.NewService("killed");
-        await using var fleet = await SimulatedFleet.StartAsync(etcd.Endpoint, service, 2, TimeSpan.FromMilliseconds(100));
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, service, 2, TimeSpan.FromMilliseconds(100));
         var env = new Dictionary<string, string> { ["ETCDCTL_ENDPOINTS"] = etcd.Endpoint };
         using var roll = Process.Start(Tool.ProcessStart(env, "roll", service, "-m", "1", "--wait", "1h", "--hold", "4s", "--lease-ttl", "1s"))!;
         var output = new SharedWriter();
@@ -42,5 +42,12 @@ public sealed class KilledRollSpec(SharedEtcd etcd)
         (await Eventually.HoldsAsync(async () => (await etcd.Writer.Client.GetRangeAsync(FleetKeys.SlotsOf(service))).Kvs.Count == 0))
             .Should().BeTrue("the slot lives on the roll's lease (TTL 1 s)");
         (await etcd.Writer.Client.GetAsync(FleetKeys.Instance(service, $"{service}-2"))).Kvs.Should().BeEmpty("the roll never got to the second instance");
+        // The coordinator ends the vote at its until on its own clock: the instance serves again with nobody clearing the key.
+        (await Eventually.HoldsAsync(async () =>
+        {
+            var status = (await etcd.Writer.Client.GetAsync(FleetKeys.Status(service, $"{service}-1"))).Kvs.Single().Value.ToStringUtf8();
+            return InstanceStatus.Parse($"{service}-1", status).IsAvailable;
+        })).Should().BeTrue("the instance is back in service at its until");
+        DateTimeOffset.UtcNow.Should().BeOnOrAfter(value.Info.Until!.Value.AddMilliseconds(-50), "and not before it");
     }
 }

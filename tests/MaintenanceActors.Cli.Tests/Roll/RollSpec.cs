@@ -13,7 +13,7 @@ public sealed class RollSpec(SharedEtcd etcd)
     public async Task Must_roll_every_instance_and_never_have_more_than_max_unavailable_out_sampled_on_every_watch_event()
     {
         var service = SharedEtcd.NewService("roll");
-        await using var fleet = await SimulatedFleet.StartAsync(etcd.Endpoint, service, 8, Drain);
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, service, 20, Drain);
         await using var sampler = await UnavailabilitySampler.StartAsync(etcd.Endpoint, service);
 
         var result = await Tool.RunAsync(etcd.Endpoint, "roll", service, "--max-unavailable", "2", "--reason", "kernel");
@@ -22,7 +22,7 @@ public sealed class RollSpec(SharedEtcd etcd)
         sampler.Drained.Should().BeEquivalentTo(fleet.Instances, "every instance went through a drain");
         sampler.MaxUnavailable.Should().Be(2, "the roll uses its budget, and never more");
         sampler.MaxSlots.Should().BeLessThanOrEqualTo(2);
-        result.Output.Should().Contain($"rolled 8 instance(s) of {service}");
+        result.Output.Should().Contain($"rolled 20 instance(s) of {service}");
         var status = await Tool.RunAsync(etcd.Endpoint, "status", service, "-o", "json");
         status.Output.Should().NotContain("\"phase\": \"drained\"");
         var slots = await etcd.Writer.Client.GetRangeAsync(FleetKeys.SlotsOf(service));
@@ -33,7 +33,7 @@ public sealed class RollSpec(SharedEtcd etcd)
     public async Task Must_hold_one_budget_across_two_concurrent_rolls()
     {
         var service = SharedEtcd.NewService("twice");
-        await using var fleet = await SimulatedFleet.StartAsync(etcd.Endpoint, service, 6, Drain);
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, service, 6, Drain);
         await using var sampler = await UnavailabilitySampler.StartAsync(etcd.Endpoint, service);
 
         var rolls = await Task.WhenAll(
@@ -50,7 +50,7 @@ public sealed class RollSpec(SharedEtcd etcd)
     public async Task Must_run_exec_for_each_drained_instance_with_its_name_in_the_environment()
     {
         var service = SharedEtcd.NewService("exec");
-        await using var fleet = await SimulatedFleet.StartAsync(etcd.Endpoint, service, 3, Drain);
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, service, 3, Drain);
         using var dir = new TempDirectory();
         var log = dir.Combine("exec.log");
 
@@ -65,7 +65,7 @@ public sealed class RollSpec(SharedEtcd etcd)
     public async Task Must_stop_with_exit_1_when_exec_fails_and_put_the_instance_back_into_service()
     {
         var service = SharedEtcd.NewService("fail");
-        await using var fleet = await SimulatedFleet.StartAsync(etcd.Endpoint, service, 4, Drain);
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, service, 4, Drain);
 
         var result = await Tool.RunAsync(etcd.Endpoint, "roll", service, "-m", "1", "--exec", "exit 7");
 
@@ -83,7 +83,7 @@ public sealed class RollSpec(SharedEtcd etcd)
     public async Task Must_refuse_to_roll_while_service_wide_maintenance_is_on_or_when_no_instance_reports()
     {
         var busy = SharedEtcd.NewService("busy");
-        await using var fleet = await SimulatedFleet.StartAsync(etcd.Endpoint, busy, 2, Drain);
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, busy, 2, Drain);
         await Tool.RunAsync(etcd.Endpoint, "enable", busy, "--reason", "everything");
 
         var wide = await Tool.RunAsync(etcd.Endpoint, "roll", busy, "-m", "1");
@@ -103,7 +103,7 @@ public sealed class RollSpec(SharedEtcd etcd)
     public async Task Must_clear_what_it_holds_and_exit_130_when_interrupted()
     {
         var service = SharedEtcd.NewService("interrupt");
-        await using var fleet = await SimulatedFleet.StartAsync(etcd.Endpoint, service, 3, Drain);
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, service, 3, Drain);
         var output = new SharedWriter();
         using var stop = new CancellationTokenSource();
         var env = new Dictionary<string, string> { ["ETCDCTL_ENDPOINTS"] = etcd.Endpoint };

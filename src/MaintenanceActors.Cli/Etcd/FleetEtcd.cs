@@ -153,7 +153,7 @@ internal sealed class FleetEtcd : IDisposable
             }
             catch (EtcdException ex) when (!ct.IsCancellationRequested)
             {
-                throw new EtcdUnavailableException(ex.Message, ex);
+                throw new EtcdUnavailableException($"lost the watch of {prefix} at {_endpoints}: {ex.Message.ReplaceLineEndings(" ")}", ex);
             }
             yield return batches.Current;
         }

@@ -1,9 +1,7 @@
-using System.Text.RegularExpressions;
-
 namespace MaintenanceActors.Cli.Fleet;
 
 /// <summary>The fleet contract's etcd keys (docs/maintctl.md, "Keys").</summary>
-internal static partial class FleetKeys
+internal static class FleetKeys
 {
     /// <summary>Every fleet key starts with this: one prefix read or watch sees maintenance values, status and roll slots.</summary>
     public const string Root = "/maintenance";
@@ -11,17 +9,17 @@ internal static partial class FleetKeys
     public const string MaintenancePrefix = "/maintenance/";
     public const string StatusPrefix = "/maintenance-status/";
     public const string RollPrefix = "/maintenance-roll/";
-    private const string InstancesSegment = "/instances/";
 
-    public static string Service(string service) => MaintenancePrefix + service;
+    // The services' own layout (MaintenanceActors.Fleet.FleetKeys); the roll's slots are maintctl's alone.
+    public static string Service(string service) => MaintenanceActors.Fleet.FleetKeys.ServiceKey(service);
 
-    public static string Instance(string service, string instance) => Service(service) + InstancesSegment + instance;
+    public static string Instance(string service, string instance) => MaintenanceActors.Fleet.FleetKeys.InstanceKey(service, instance);
 
-    public static string InstancesPrefix(string service) => Service(service) + InstancesSegment;
+    public static string InstancesPrefix(string service) => MaintenanceActors.Fleet.FleetKeys.InstancesPrefix(service);
 
-    public static string StatusOf(string service) => StatusPrefix + service + "/";
+    public static string StatusOf(string service) => MaintenanceActors.Fleet.FleetKeys.StatusPrefix(service);
 
-    public static string Status(string service, string instance) => StatusOf(service) + instance;
+    public static string Status(string service, string instance) => MaintenanceActors.Fleet.FleetKeys.StatusKey(service, instance);
 
     public static string SlotsOf(string service) => RollPrefix + service + "/slots/";
 
@@ -56,17 +54,14 @@ internal static partial class FleetKeys
         return null;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,128}$", RegexOptions.CultureInvariant)]
-    private static partial Regex NamePattern();
-
     /// <summary>Checks a service or instance name given on the command line (it becomes one key segment); the same rule as the services' own.</summary>
     public static string ValidName(string? name, string what)
     {
-        if (string.IsNullOrEmpty(name) || !NamePattern().IsMatch(name) || name is "." or "..")
+        if (!MaintenanceActors.Fleet.FleetKeys.IsValidName(name))
         {
             throw new UsageException($"{what} must be a name of at most 128 letters, digits, '.', '_' or '-' (it is one etcd key segment), not '{name}'");
         }
-        return name;
+        return name!;
     }
 }
 

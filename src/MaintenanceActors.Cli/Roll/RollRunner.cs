@@ -119,6 +119,14 @@ internal sealed class RollRunner(FleetEtcd etcd, RollOptions options, RollReport
     private async Task StepAsync(string instance, RollBudget budget, FleetMirror mirror, int limit, long lease, CancellationToken ct)
     {
         var step = Stopwatch.StartNew();
+        var own = mirror.View().Instances.FirstOrDefault(i => i.Id == instance)?.Key;
+        if (own is not null && own.IsOnAt(time.GetUtcNow()))
+        {
+            // Someone holds this instance out on purpose: the roll neither overrides nor clears that.
+            reporter.Report(new RollEvent("skipped", instance,
+                $"skipped: already in maintenance by its own key ({own.Reason ?? "no reason"}, by {own.By ?? "?"}{(own.Until is { } u ? $", until {Durations.Time(u)}" : "")})"));
+            return;
+        }
         var takenAt = await TakeSlotAsync(instance, budget, mirror, limit, lease, ct).ConfigureAwait(false);
         using var renewal = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var renewing = RenewAsync(instance, renewal.Token);

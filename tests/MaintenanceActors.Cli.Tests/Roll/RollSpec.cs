@@ -117,4 +117,32 @@ public sealed class RollSpec(SharedEtcd etcd)
             (await Tool.RunAsync(etcd.Endpoint, "status", service, "-o", "json")).Output.Contains("\"available\": 3"))).Should().BeTrue();
         (await etcd.Writer.Client.GetRangeAsync(FleetKeys.SlotsOf(service))).Kvs.Should().BeEmpty();
     }
+
+    [Fact]
+    public async Task Must_move_on_when_an_instance_reports_its_drain_timed_out_at_its_deadline()
+    {
+        var service = SharedEtcd.NewService("slow");
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, service, 2, TimeSpan.FromMinutes(5), drainTimeout: TimeSpan.FromMilliseconds(300));
+
+        var result = await Tool.RunAsync(etcd.Endpoint, "roll", service, "-m", "1");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Split('\n').Count(l => l.Contains("timed-out in")).Should().Be(2, result.Output);
+        result.Output.Should().Contain("work timed-out");
+    }
+
+    [Fact]
+    public async Task Should_skip_an_instance_held_in_maintenance_by_its_own_key_and_leave_that_key_alone()
+    {
+        var service = SharedEtcd.NewService("held");
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, service, 3, Drain);
+        await Tool.RunAsync(etcd.Endpoint, "enable", service, "--instance", $"{service}-2", "--reason", "disk swap", "--by", "erin");
+
+        var result = await Tool.RunAsync(etcd.Endpoint, "roll", service, "-m", "1");
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Output.Should().Contain($"{service}-2").And.Contain("skipped: already in maintenance by its own key (disk swap, by erin)");
+        var key = (await etcd.Writer.Client.GetAsync(FleetKeys.Instance(service, $"{service}-2"))).Kvs.Single().Value.ToStringUtf8();
+        MaintenanceSetting.Parse(key).Should().Match<MaintenanceSetting>(s => s.Enabled && s.Reason == "disk swap" && s.By == "erin");
+    }
 }

@@ -56,7 +56,7 @@ internal static class StatusCommand
             else
             {
                 io.Output.WriteLine(FleetRender.ServiceLine(view, now));
-                io.Console.Write(FleetRender.InstancesTable(view, now, progressBars: false));
+                io.Console.Write(FleetRender.InstancesTable(view, now, live: false));
             }
             return ExitCodes.Ok;
         });

@@ -45,7 +45,7 @@ internal static class WatchCommand
     private static async Task LiveAsync(CliIo io, FleetMirror mirror, CancellationToken ct)
     {
         var view = mirror.View();
-        await io.Console.Live(Render(view, io.Time.GetUtcNow())).AutoClear(false).StartAsync(async ctx =>
+        await io.Console.Live(Render(view, io.Time.GetUtcNow(), io.Console.Profile.Width)).AutoClear(false).StartAsync(async ctx =>
         {
             while (!ct.IsCancellationRequested)
             {
@@ -60,13 +60,13 @@ internal static class WatchCommand
                     // Redraw anyway: the progress bars and "deadline in" move with time.
                 }
                 view = mirror.View();
-                ctx.UpdateTarget(Render(view, io.Time.GetUtcNow()));
+                ctx.UpdateTarget(Render(view, io.Time.GetUtcNow(), io.Console.Profile.Width));
             }
         });
     }
 
-    private static Spectre.Console.Rendering.IRenderable Render(ServiceView view, DateTimeOffset now) =>
-        new Rows(new Text(FleetRender.ServiceLine(view, now)), FleetRender.InstancesTable(view, now, progressBars: true),
+    private static Spectre.Console.Rendering.IRenderable Render(ServiceView view, DateTimeOffset now, int width) =>
+        new Rows(new Text(FleetRender.ServiceLine(view, now)), FleetRender.InstancesTable(view, now, live: true, width),
             new Text("Ctrl+C to stop · * held by a roll"));
 
     private static async Task LinesAsync(CliIo io, FleetMirror mirror, bool json, CancellationToken ct)
@@ -80,7 +80,7 @@ internal static class WatchCommand
         else
         {
             io.Output.WriteLine(FleetRender.ServiceLine(view, now));
-            io.Console.Write(FleetRender.InstancesTable(view, now, progressBars: false));
+            io.Console.Write(FleetRender.InstancesTable(view, now, live: false));
         }
         io.Output.Flush();
         await foreach (var change in mirror.Changes.ReadAllAsync(ct))

@@ -29,12 +29,25 @@ internal static class FleetRender
         return parts.Count == 0 ? "" : " (" + string.Join(", ", parts) + ")";
     }
 
-    public static Table InstancesTable(ServiceView view, DateTimeOffset now, bool progressBars)
+    /// <summary>
+    /// One row per instance. <paramref name="live"/> (watch on a terminal) adds a progress bar column and leaves out host and version,
+    /// so the table fits an 80-column terminal.
+    /// </summary>
+    public static Table InstancesTable(ServiceView view, DateTimeOffset now, bool live, int width = 200)
     {
         var table = new Table().Border(TableBorder.Rounded);
-        foreach (var column in new[] { "INSTANCE", "STATE", "MAINTENANCE", "REASON", "BY", "UNTIL", "IN FLIGHT", "DRAIN", "HOST", "VERSION" })
+        // Below 140 columns the live table keeps what a drain needs: state, maintenance, in flight, progress, reason.
+        var narrow = live && width < 140;
+        var columns = narrow
+            ? new[] { "INSTANCE", "STATE", "MAINTENANCE", "IN FLIGHT", "PROGRESS", "REASON" }
+            : live
+            ? new[] { "INSTANCE", "STATE", "MAINTENANCE", "REASON", "BY", "UNTIL", "IN FLIGHT", "PROGRESS", "DRAIN" }
+            : new[] { "INSTANCE", "STATE", "MAINTENANCE", "REASON", "BY", "UNTIL", "IN FLIGHT", "DRAIN", "HOST", "VERSION" };
+        foreach (var column in columns)
         {
-            table.AddColumn(new TableColumn(column).NoWrap());
+            // Free text may wrap on a narrow terminal; the short columns never do.
+            var wraps = column is "REASON" or "DRAIN" or "BY" or "UNTIL" or "HOST" or "VERSION";
+            table.AddColumn(wraps ? new TableColumn(column) : new TableColumn(column).NoWrap());
         }
         foreach (var i in view.Instances)
         {
@@ -43,21 +56,40 @@ internal static class FleetRender
                 : i.Key is { } k && k.IsOnAt(now) ? (k.Reason, k.By, k.Until)
                 : view.ServiceKey is { } sk && sk.IsOnAt(now) ? (sk.Reason, sk.By, sk.Until)
                 : (null, null, (DateTimeOffset?)null);
-            table.AddRow(
+            var inFlight = new Text(s?.InFlight?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+            var progress = new Text(s?.DrainProgress(now) is { } p ? Bar(p, 10) : "");
+            if (narrow)
+            {
+                table.AddRow(new Text(i.Id + (i.HeldByRoll ? " *" : "")), new Markup(PhaseMarkup(i.Phase)), new Text(MaintenanceText(view, i, now)),
+                    inFlight, progress, new Text(reason ?? ""));
+                continue;
+            }
+            var cells = new List<IRenderable>
+            {
                 new Text(i.Id + (i.HeldByRoll ? " *" : "")),
                 new Markup(PhaseMarkup(i.Phase)),
                 new Text(MaintenanceText(view, i, now)),
                 new Text(reason ?? ""),
                 new Text(by ?? ""),
                 new Text(until is { } u ? Durations.Time(u) : ""),
-                new Text(s?.InFlight?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""),
-                Drain(s, now, progressBars),
-                new Text(s?.Host ?? ""),
-                new Text(s?.Version ?? ""));
+                inFlight,
+            };
+            if (live)
+            {
+                cells.Add(progress);
+                cells.Add(Drain(s, now, bar: false));
+            }
+            else
+            {
+                cells.Add(Drain(s, now, bar: false));
+                cells.Add(new Text(s?.Host ?? ""));
+                cells.Add(new Text(s?.Version ?? ""));
+            }
+            table.AddRow(cells);
         }
         if (view.Instances.Count == 0)
         {
-            table.AddRow(new Text("(none)"), new Text(""), new Text(""), new Text(""), new Text(""), new Text(""), new Text(""), new Text(""), new Text(""), new Text(""));
+            table.AddRow(columns.Select((_, n) => (IRenderable)new Text(n == 0 ? "(none)" : "")).ToArray());
         }
         return table;
     }
@@ -82,37 +114,37 @@ internal static class FleetRender
         _ => Markup.Escape(phase),
     };
 
-    private static IRenderable Drain(InstanceStatus? s, DateTimeOffset now, bool progressBars)
+    private static IRenderable Drain(InstanceStatus? s, DateTimeOffset now, bool bar)
     {
         if (s is null)
         {
             return new Text("");
         }
-        var text = new StringBuilder();
-        if (s.DrainProgress(now) is { } progress && (s.Phase == InstanceStatus.Draining || progressBars))
+        var parts = new List<string>();
+        if (bar && s.Phase == InstanceStatus.Draining && s.DrainProgress(now) is { } progress)
         {
-            text.Append(Bar(progress)).Append(' ');
+            parts.Add(Bar(progress));
         }
         if (s.Phase == InstanceStatus.Draining && s.DrainDeadline is { } deadline)
         {
-            text.Append($"deadline in {Durations.Format(deadline - now)}");
+            parts.Add(deadline > now ? $"deadline in {Durations.Format(deadline - now)}" : "deadline passed");
         }
         else if (s.DrainDurationMs is { } ms && s.Phase is InstanceStatus.Drained or InstanceStatus.TimedOut)
         {
-            text.Append($"{s.Phase} in {Durations.Format(TimeSpan.FromMilliseconds(ms))}");
+            parts.Add($"{s.Phase} in {Durations.Format(TimeSpan.FromMilliseconds(ms))}");
         }
         if (s.Outcomes.Length > 0)
         {
-            text.Append(text.Length > 0 ? " · " : "").Append(s.Outcomes);
+            parts.Add(s.Outcomes);
         }
-        return new Text(text.ToString());
+        return new Text(string.Join(" · ", parts));
     }
 
-    /// <summary>A 20-cell bar with the percentage: "██████░░░░░░░░░░░░░░  30%".</summary>
-    public static string Bar(double progress)
+    /// <summary>A bar of <paramref name="cells"/> cells with the percentage: "██████░░░░░░░░░░░░░░  30%".</summary>
+    public static string Bar(double progress, int cells = 20)
     {
-        var filled = (int)Math.Round(progress * 20);
-        return new string('█', filled) + new string('░', 20 - filled) + $" {progress * 100,3:0}%";
+        var filled = (int)Math.Round(progress * cells);
+        return new string('█', filled) + new string('░', cells - filled) + $" {progress * 100,3:0}%";
     }
 
     public static Table ServicesTable(FleetState state, DateTimeOffset now)

@@ -61,7 +61,7 @@ public sealed class WatchCommandSpec(SharedEtcd etcd)
     }
 
     [Fact]
-    public async Task Must_render_drain_progress_bars_in_the_live_table()
+    public void Must_render_drain_progress_bars_in_the_live_table_also_on_an_80_column_terminal()
     {
         var now = DateTimeOffset.Parse("2026-12-01T20:00:05Z");
         var state = new Fleet.FleetState();
@@ -70,8 +70,14 @@ public sealed class WatchCommandSpec(SharedEtcd etcd)
         var writer = new StringWriter();
         var io = new Output.CliIo(writer, new StringWriter(), _ => null, interactive: false);
 
-        io.Console.Write(Output.FleetRender.InstancesTable(state.View("bars"), now, progressBars: true));
+        io.Console.Write(Output.FleetRender.InstancesTable(state.View("bars"), now, live: true));
 
-        writer.ToString().Should().Contain("██████████░░░░░░░░░░  50%").And.Contain("deadline in 5.0s");
+        writer.ToString().Should().Contain("█████░░░░░  50%").And.Contain("deadline in 5.0s");
+        var narrow = new StringWriter();
+        var small = new Output.CliIo(narrow, new StringWriter(), _ => null, interactive: false);
+        small.Console.Profile.Width = 80;
+        small.Console.Write(Output.FleetRender.InstancesTable(state.View("bars"), now, live: true, width: 80));
+        narrow.ToString().Split('\n').Should().AllSatisfy(l => l.Length.Should().BeLessThanOrEqualTo(80));
+        narrow.ToString().Should().Contain("█████░░░░░  50%").And.NotContain("DRAIN");
     }
 }

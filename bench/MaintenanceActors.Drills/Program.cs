@@ -9,7 +9,7 @@ using MaintenanceActors.Drills.Refusal;
 using MaintenanceActors.Drills.Shutdown;
 
 // dotnet run -c Release --project bench/MaintenanceActors.Drills -- <drill|all> [--quick]
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new FleetRollDrill()];
+IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new FleetWatchersDrill(), new FleetRollDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

@@ -36,6 +36,7 @@ internal sealed class InstanceStatusPublisher : ReceiveActor, IWithTimers
     private bool _dirty;
     private bool _keepingAlive;
     private bool _revoked;
+    private int _failures;
     private string? _lastWritten;
     private DrainTimes? _drain;
 
@@ -180,6 +181,7 @@ internal sealed class InstanceStatusPublisher : ReceiveActor, IWithTimers
         }
         _leaseId = written.LeaseId;
         _lastWritten = written.Comparable;
+        _failures = 0;
         Log.LogDebug("Status of {Instance} written: {Phase}", _fleet.InstanceId, written.Phase);
         Done();
     }
@@ -190,8 +192,11 @@ internal sealed class InstanceStatusPublisher : ReceiveActor, IWithTimers
         {
             return;
         }
-        Log.LogWarning("Could not publish the status of {Instance} ({What}: {Error}); trying again in {Delay}",
-            _fleet.InstanceId, failed.What, Describe(failed.Error), RetryDelay);
+        // The first failure of an outage (and every tenth retry) is a warning; the retries between are debug.
+        _failures++;
+        Log.Log(_failures == 1 || _failures % 10 == 0 ? LogLevel.Warning : LogLevel.Debug,
+            "Could not publish the status of {Instance} ({What}: {Error}); attempt {Attempt}, trying again in {Delay}",
+            _fleet.InstanceId, failed.What, Describe(failed.Error), _failures, RetryDelay);
         _busy = false;
         _lastWritten = null;
         Timers.StartSingleTimer(RetryTimer, Refresh.Instance, RetryDelay);

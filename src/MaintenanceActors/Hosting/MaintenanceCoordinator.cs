@@ -244,35 +244,16 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <summary>Stops the sources, then the supervisor and its resources, and waits until they are gone. Does nothing when not started.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        await RevokeStatusAsync(cancellationToken).ConfigureAwait(false);
         IActorRef[] targets;
-        IActorRef? publisher;
         lock (_gate)
         {
             if (!_started)
             {
                 return;
             }
-            publisher = _statusPublisher;
+            var publisher = _statusPublisher;
             _statusPublisher = null;
-        }
-        if (publisher is not null)
-        {
-            // A graceful stop takes the status away at once instead of leaving it to the lease's TTL.
-            try
-            {
-                await publisher.Ask<object>(RevokeStatus.Instance, TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException or Grpc.Core.RpcException or InvalidOperationException)
-            {
-                // etcd unreachable or the system stopping: the lease expires by itself.
-            }
-        }
-        lock (_gate)
-        {
-            if (!_started)
-            {
-                return;
-            }
             targets = _sourceActors.Append(_supervisor!).Concat(publisher is null ? [] : [publisher]).ToArray();
             _sourceActors.Clear();
             _supervisor = null;
@@ -291,6 +272,31 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         }
         // Waiting lets a later Start reuse the actor names; a system that is shutting down may never confirm.
         await Task.WhenAny(gone.Task, _system.WhenTerminated).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes this instance's status out of etcd at once (revokes its lease) and stops publishing it; the host calls this when it
+    /// stops. Answered at once when no status is published. etcd unreachable or slow: the lease expires by itself.
+    /// </summary>
+    internal async Task RevokeStatusAsync(CancellationToken cancellationToken = default)
+    {
+        IActorRef? publisher;
+        lock (_gate)
+        {
+            publisher = _statusPublisher;
+        }
+        if (publisher is null)
+        {
+            return;
+        }
+        try
+        {
+            await publisher.Ask<object>(RevokeStatus.Instance, TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException or Grpc.Core.RpcException or InvalidOperationException)
+        {
+            // etcd unreachable or the system stopping: the lease expires by itself.
+        }
     }
 
     /// <inheritdoc />

@@ -142,7 +142,8 @@ public static class MaintenanceServiceCollectionExtensions
 
         public Task StoppingAsync(CancellationToken cancellationToken) => shutdown.DrainForHostStopAsync(cancellationToken);
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        // After the drain, before Akka.Hosting's service stops the actor system: the status leaves etcd at once.
+        public Task StopAsync(CancellationToken cancellationToken) => coordinator.RevokeStatusAsync(cancellationToken);
 
         public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -133,7 +133,7 @@ internal static class FleetRender
         {
             parts.Add($"{s.Phase} in {Durations.Format(TimeSpan.FromMilliseconds(ms))}");
         }
-        if (s.Outcomes.Length > 0)
+        if (s.Outcomes.Length > 0 && s.Phase != InstanceStatus.Serving)
         {
             parts.Add(s.Outcomes);
         }

@@ -13,5 +13,4 @@ using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Creat
     context.Cancel = true;
     stop.Cancel();
 });
-var code = await Maintctl.RunAsync(args, CliIo.System(), stop.Token);
-return stop.IsCancellationRequested && code == ExitCodes.Ok ? ExitCodes.Ok : code;
+return await Maintctl.RunAsync(args, CliIo.System(), stop.Token);

@@ -14,7 +14,7 @@ namespace MaintenanceActors.Cli.Commands;
 /// </summary>
 internal static class HistoryCommand
 {
-    private sealed record Entry(long Revision, string Scope, MaintenanceSetting? Setting, string Change);
+    private sealed record Entry(long Revision, string Scope, MaintenanceSetting Setting);
 
     public static Command Create(GlobalOptions global, CliIo io)
     {
@@ -50,12 +50,7 @@ internal static class HistoryCommand
                 var scope = what.Instance ?? "(service)";
                 var (versions, cut) = await VersionsAsync(etcd, kv, max, ct);
                 compacted |= cut;
-                KeyValue? newer = null;
-                foreach (var version in versions)
-                {
-                    entries.Add(new Entry(version.ModRevision, scope, MaintenanceSetting.Parse(version.Value), newer is null ? "set" : "set"));
-                    newer = version;
-                }
+                entries.AddRange(versions.Select(v => new Entry(v.ModRevision, scope, MaintenanceSetting.Parse(v.Value))));
             }
             var shown = entries.OrderByDescending(e => e.Revision).Take(max).ToArray();
             if (json)
@@ -74,7 +69,7 @@ internal static class HistoryCommand
                         w.WriteString("scope", e.Scope == "(service)" ? "service" : "instance");
                         w.WriteString("instance", e.Scope == "(service)" ? null : e.Scope);
                         w.WritePropertyName("value");
-                        e.Setting!.WriteJson(w);
+                        e.Setting.WriteJson(w);
                         w.WriteEndObject();
                     }
                     w.WriteEndArray();
@@ -94,7 +89,7 @@ internal static class HistoryCommand
             }
             foreach (var e in shown)
             {
-                var s = e.Setting!;
+                var s = e.Setting;
                 var state = s.Problem is not null ? "unreadable" : s.Enabled ? "on" : s.Windows.Count > 0 ? "windows" : "off";
                 table.AddRow(new Text(e.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Text(e.Scope), new Text(state),
                     new Text(s.Reason ?? ""), new Text(s.By ?? ""), new Text(s.Until is { } u ? Durations.Time(u) : ""));

@@ -50,4 +50,39 @@ public sealed class KilledRollSpec(SharedEtcd etcd)
         })).Should().BeTrue("the instance is back in service at its until");
         DateTimeOffset.UtcNow.Should().BeOnOrAfter(value.Info.Until!.Value.AddMilliseconds(-50), "and not before it");
     }
+
+    [Fact]
+    public async Task Must_clear_what_it_holds_and_exit_130_on_SIGTERM_as_a_process()
+    {
+        var service = SharedEtcd.NewService("sigterm");
+        await using var fleet = await CoordinatorFleet.StartAsync(etcd.Server, service, 2, TimeSpan.FromMilliseconds(100));
+        var env = new Dictionary<string, string> { ["ETCDCTL_ENDPOINTS"] = etcd.Endpoint };
+        using var roll = Process.Start(Tool.ProcessStart(env, "roll", service, "-m", "2", "--wait", "1h"))!;
+        var output = new SharedWriter();
+        var error = new SharedWriter();
+        roll.OutputDataReceived += (_, e) => output.WriteLine(e.Data);
+        roll.ErrorDataReceived += (_, e) => error.WriteLine(e.Data);
+        roll.BeginOutputReadLine();
+        roll.BeginErrorReadLine();
+        try
+        {
+            (await Eventually.HoldsAsync(() => output.ToString().Split('\n').Count(l => l.Contains("drained in")) == 2)).Should().BeTrue(output.ToString());
+            Process.Start("kill", ["-TERM", roll.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await roll.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!roll.HasExited) roll.Kill();
+        }
+
+        roll.ExitCode.Should().Be(130, output + error.ToString());
+        output.ToString().Should().Contain("cleared the instances this roll held");
+        (await etcd.Writer.Client.GetRangeAsync(FleetKeys.SlotsOf(service))).Kvs.Should().BeEmpty("the roll revoked its lease");
+        foreach (var instance in fleet.Instances)
+        {
+            var key = (await etcd.Writer.Client.GetAsync(FleetKeys.Instance(service, instance))).Kvs.Single().Value.ToStringUtf8();
+            MaintenanceSetting.Parse(key).Enabled.Should().BeFalse($"{instance} was put back into service");
+        }
+    }
 }

@@ -67,7 +67,8 @@ public sealed class KilledRollSpec(SharedEtcd etcd)
         try
         {
             (await Eventually.HoldsAsync(() => output.ToString().Split('\n').Count(l => l.Contains("drained in")) == 2)).Should().BeTrue(output.ToString());
-            Process.Start("kill", ["-TERM", roll.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+            // The shell's builtin kill: no procps needed on a minimal machine.
+            Process.Start("/bin/sh", ["-c", $"kill -TERM {roll.Id}"])!.WaitForExit();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await roll.WaitForExitAsync(timeout.Token);
         }

@@ -4,6 +4,7 @@ using MaintenanceActors.Drills.Dashboard;
 using MaintenanceActors.Drills.Db;
 using MaintenanceActors.Drills.Drain;
 using MaintenanceActors.Drills.Etcd;
+using MaintenanceActors.Drills.Fleet;
 using MaintenanceActors.Drills.Http;
 using MaintenanceActors.Drills.Refusal;
 using MaintenanceActors.Drills.Shutdown;
@@ -25,6 +26,7 @@ IDrill[] drills =
     new SqsTogglesDrill(),
     new DashboardLatencyDrill(),
 ];
+IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new FleetWatchersDrill(), new FleetRollDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

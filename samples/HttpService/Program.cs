@@ -1,13 +1,17 @@
 // HttpService: a small JSON API that drains cleanly when its etcd key says maintenance.
 //
-//   ETCD_ENDPOINTS   etcd endpoints, comma-separated, host:port or http://host:port (default 127.0.0.1:2379)
-//   MAINTENANCE_KEY  the key to watch (default /maintenance/http-service)
-//   PORT             port to listen on (default 5080)
-//   LISTEN_ADDRESS   address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+//   ETCD_ENDPOINTS       etcd endpoints, comma-separated, host:port or http://host:port (default 127.0.0.1:2379)
+//   MAINTENANCE_SERVICE  the fleet's service name (default http-service): watches /maintenance/<service> and
+//                        /maintenance/<service>/instances/<id>, publishes status at /maintenance-status/<service>/<id>
+//   INSTANCE_ID          this instance's id (default <host name>-<port>, so several instances on one host differ)
+//   MAINTENANCE_KEY      the service-wide key (default /maintenance/<service>)
+//   PORT                 port to listen on (default 5080)
+//   LISTEN_ADDRESS       address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
 //
 // Try it:   etcdctl put /maintenance/http-service '{"enabled":true,"reason":"upgrade"}'
 //           curl -i localhost:5080/items          -> 503 application/problem+json, Retry-After
 //           curl localhost:5080/health            -> still answers: "draining", then "drained"
+//           etcdctl get --prefix /maintenance-status/http-service/   -> this instance's status JSON
 //           etcdctl del /maintenance/http-service -> back to 200
 //
 // A bad setting stops it with one line naming the variable and exit code 2.
@@ -20,8 +24,10 @@ using Samples;
 return SampleEnvironment.Run(() =>
 {
 var etcdEndpoints = SampleEnvironment.Text("ETCD_ENDPOINTS", "127.0.0.1:2379", "Maintenance:Etcd:Endpoints");
-var maintenanceKey = SampleEnvironment.Text("MAINTENANCE_KEY", "/maintenance/http-service", "Maintenance:Etcd:Key");
+var service = SampleEnvironment.Text("MAINTENANCE_SERVICE", "http-service", "Maintenance:Fleet:Service");
 var port = SampleEnvironment.Port("PORT", 5080);
+var instanceId = SampleEnvironment.Text("INSTANCE_ID", $"{Environment.MachineName}-{port}", "Maintenance:Fleet:InstanceId");
+var maintenanceKey = SampleEnvironment.Text("MAINTENANCE_KEY", $"/maintenance/{service}", "Maintenance:Etcd:Key");
 var listenAddress = SampleEnvironment.ListenAddress();
 
 // appsettings.json (log levels) is read from beside the binary, wherever the process is started from.
@@ -33,6 +39,11 @@ builder.Services.AddMaintenance(m => m
     {
         etcd.Endpoints = EtcdSourceOptions.SplitEndpoints(etcdEndpoints);
         etcd.Key = maintenanceKey;
+    })
+    .UseFleet(fleet =>
+    {
+        fleet.Service = service;
+        fleet.InstanceId = instanceId;
     })
     .AddHttpDrain(http =>
     {

@@ -210,7 +210,7 @@ internal sealed class EtcdWatcher : ReceiveActor, IWithTimers
             return;
         }
         var changed = new MaintenanceStateChanged(
-            Source, key, parsed.Enabled, parsed.Info, revision, Context.System.Clock().GetUtcNow(), resync);
+            Source, key, parsed.Enabled, parsed.Info, revision, Context.System.Clock().GetUtcNow(), resync, Schedule: parsed.Schedule);
         _memory.Keys[key] = new KeyState(revision, value is not null, changed);
         if (value is null)
         {

@@ -73,7 +73,11 @@ public sealed record ResourceHealthChanged(ResourceHealth Health);
 public sealed record SourceHealthChanged(SourceHealth Health);
 
 /// <summary>One source's current opinion, as the supervisor last saw it.</summary>
-public sealed record SourceVote(string Source, string Key, bool Enabled, MaintenanceInfo? Info, long Revision, DateTimeOffset ObservedAt);
+public sealed record SourceVote(string Source, string Key, bool Enabled, MaintenanceInfo? Info, long Revision, DateTimeOffset ObservedAt)
+{
+    /// <summary>True when this vote asks for maintenance at <paramref name="now"/>: it is on and its <c>until</c>, if any, lies ahead.</summary>
+    public bool IsActiveAt(DateTimeOffset now) => Enabled && (Info?.Until is not { } until || now < until);
+}
 
 /// <summary>The supervisor's answer to <see cref="GetMaintenanceStatus"/>.</summary>
 /// <param name="InMaintenance">The desired state: true while any source asks for maintenance.</param>

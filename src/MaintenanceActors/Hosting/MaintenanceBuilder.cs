@@ -46,6 +46,21 @@ public sealed class MaintenanceBuilder
         return this;
     }
 
+    /// <summary>
+    /// Makes this instance part of a fleet (<c>Maintenance:Fleet</c>, adjusted by <paramref name="configure"/>): with <c>UseEtcd</c>, it
+    /// also watches <c>/maintenance/&lt;service&gt;/instances/&lt;id&gt;</c> and publishes its status. Setting <c>Maintenance:Fleet:Service</c>
+    /// in configuration does the same without this call.
+    /// </summary>
+    public MaintenanceBuilder UseFleet(Action<FleetOptions>? configure = null)
+    {
+        UsesFleet = true;
+        Fleet = configure;
+        return this;
+    }
+
+    internal bool UsesFleet { get; private set; }
+    internal Action<FleetOptions>? Fleet { get; private set; }
+
     /// <summary>Watches a file given in <c>Maintenance:File</c> (adjusted by <paramref name="configure"/>).</summary>
     public MaintenanceBuilder AddFileSource(Action<FileSourceOptions>? configure = null)
     {

@@ -54,6 +54,20 @@ internal static class MaintenanceConfigurationBinder
         Number(section, path, nameof(options.MaxValueBytes), v => options.MaxValueBytes = (int)Math.Clamp(v, int.MinValue, int.MaxValue));
     }
 
+    public static void Bind(IConfiguration? section, FleetOptions options)
+    {
+        if (section is null) return;
+        var path = $"{MaintenanceOptions.SectionName}:{FleetOptions.SectionName}";
+        Text(section, nameof(options.Service), v => options.Service = v);
+        Text(section, nameof(options.InstanceId), v => options.InstanceId = v);
+        Text(section, nameof(options.Version), v => options.Version = v);
+        Text(section, nameof(options.Host), v => options.Host = v);
+        Text(section, nameof(options.InstanceSourceName), v => options.InstanceSourceName = v);
+        Flag(section, path, nameof(options.PublishStatus), v => options.PublishStatus = v);
+        Duration(section, path, nameof(options.StatusTtl), v => options.StatusTtl = v);
+        Duration(section, path, nameof(options.StatusInterval), v => options.StatusInterval = v);
+    }
+
     public static void Bind(IConfiguration? section, FileSourceOptions options)
     {
         if (section is null) return;

@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Akka.Actor;
 using MaintenanceActors.Etcd;
+using MaintenanceActors.Fleet;
 
 namespace MaintenanceActors;
 
@@ -14,6 +15,9 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <summary>The supervisor's actor name (under /user).</summary>
     public const string SupervisorName = "maintenance-supervisor";
 
+    /// <summary>The instance status publisher's actor name (under /user), running when a fleet publishes status.</summary>
+    public const string StatusPublisherName = "maintenance-status";
+
     private readonly ActorSystem _system;
     private readonly MaintenanceOptions _options;
     private readonly object _gate = new();
@@ -25,6 +29,9 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     private EtcdSourceOptions? _etcd;
     private IEtcdWatchBackend? _etcdBackend;
     private EtcdClient? _ownedClient;
+    private FleetOptions? _fleet;
+    private IFleetStatusStore? _statusStore;
+    private IActorRef? _statusPublisher;
     private readonly MaintenanceStateCell _state = new();
     private bool _started;
 
@@ -61,6 +68,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     public MaintenanceCoordinator UseEtcd(EtcdSourceOptions options, EtcdClient client, bool ownsClient = false)
     {
         UseEtcd(options, new EtcdClientBackend(client, options));
+        _statusStore = new EtcdFleetStatusStore(client);
         if (ownsClient)
         {
             _ownedClient = client;
@@ -82,6 +90,25 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         return this;
     }
 
+    /// <summary>
+    /// Makes this instance part of a fleet: the etcd source also watches the instance's own key
+    /// (<c>&lt;etcd key&gt;/instances/&lt;id&gt;</c>), and the instance is in maintenance while either key says so.
+    /// </summary>
+    public MaintenanceCoordinator UseFleet(FleetOptions fleet)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
+        fleet.Validate();
+        lock (_gate)
+        {
+            ThrowIfStarted("configure the fleet");
+            _fleet = fleet;
+        }
+        return this;
+    }
+
+    /// <summary>The fleet settings, when <see cref="UseFleet"/> was called.</summary>
+    public FleetOptions? Fleet => _fleet;
+
     /// <summary>Adds a source actor (e.g. a <see cref="MaintenanceSourceActor"/>), started after the supervisor.</summary>
     public MaintenanceCoordinator AddSource(string name, Func<Props> props)
     {
@@ -89,7 +116,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         lock (_gate)
         {
             ThrowIfStarted("add a source");
-            if (_sources.Any(s => s.Name == name))
+            if (_sources.Any(s => s.Name == name) || name == ScheduleSourceActor.Name)
             {
                 throw new MaintenanceConfigurationException($"Maintenance:Sources:{name}", "is registered twice; give each source a unique name");
             }
@@ -161,14 +188,50 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
                 throw new InvalidOperationException("The maintenance coordinator is already started; stop it before starting it again.");
             }
             _options.Validate();
+            var sources = SourcesToStart();
             var resources = _resources.ToArray();
             _supervisor = _system.ActorOf(FactoryProps.Create(() => new MaintenanceSupervisor(_options, resources, _filter, _state)), SupervisorName);
-            foreach (var (name, props) in _sources)
+            foreach (var (name, props) in sources)
             {
                 _sourceActors.Add(_system.ActorOf(props(), "maintenance-source-" + name));
             }
+            if (_fleet is { PublishStatus: true } fleet && _statusStore is { } store && _etcd is { } etcd)
+            {
+                var supervisor = _supervisor;
+                _statusPublisher = _system.ActorOf(
+                    FactoryProps.Create(() => new InstanceStatusPublisher(fleet, etcd.Key, supervisor, store)), StatusPublisherName);
+            }
             _started = true;
         }
+    }
+
+    // The schedule source first, so it hears the first values with windows; with a fleet, a second etcd watcher for the instance's key.
+    private List<(string Name, Func<Props> Props)> SourcesToStart()
+    {
+        var sources = new List<(string Name, Func<Props> Props)> { (ScheduleSourceActor.Name, () => Props.Create(() => new ScheduleSourceActor())) };
+        sources.AddRange(_sources);
+        if (_fleet is null)
+        {
+            return sources;
+        }
+        if (_etcd is null || _etcdBackend is null)
+        {
+            throw new MaintenanceConfigurationException("Maintenance:Fleet:Service", "needs the etcd source (UseEtcd), whose key is the service-wide key");
+        }
+        if (_etcd.Prefix)
+        {
+            throw new MaintenanceConfigurationException("Maintenance:Etcd:Prefix",
+                "cannot be combined with Maintenance:Fleet:Service: a prefix watch would count every other instance's key too; set Prefix to false");
+        }
+        if (_fleet.InstanceSourceName == _etcd.SourceName || sources.Any(s => s.Name == _fleet.InstanceSourceName))
+        {
+            throw new MaintenanceConfigurationException("Maintenance:Fleet:InstanceSourceName", $"'{_fleet.InstanceSourceName}' is already the name of another source");
+        }
+        var instance = _etcd.ForKey(_fleet.InstanceKey(_etcd.Key), _fleet.InstanceSourceName);
+        var backend = _etcdBackend;
+        var memory = new EtcdWatcherMemory();
+        sources.Add((instance.SourceName, () => FactoryProps.Create(() => new EtcdWatcher(instance, backend, null, memory))));
+        return sources;
     }
 
     /// <summary>Async form of <see cref="Start"/>.</summary>
@@ -181,6 +244,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <summary>Stops the sources, then the supervisor and its resources, and waits until they are gone. Does nothing when not started.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        await RevokeStatusAsync(cancellationToken).ConfigureAwait(false);
         IActorRef[] targets;
         lock (_gate)
         {
@@ -188,7 +252,9 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
             {
                 return;
             }
-            targets = _sourceActors.Append(_supervisor!).ToArray();
+            var publisher = _statusPublisher;
+            _statusPublisher = null;
+            targets = _sourceActors.Append(_supervisor!).Concat(publisher is null ? [] : [publisher]).ToArray();
             _sourceActors.Clear();
             _supervisor = null;
             _state.Desired = false;
@@ -206,6 +272,31 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         }
         // Waiting lets a later Start reuse the actor names; a system that is shutting down may never confirm.
         await Task.WhenAny(gone.Task, _system.WhenTerminated).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Takes this instance's status out of etcd at once (revokes its lease) and stops publishing it; the host calls this when it
+    /// stops. Answered at once when no status is published. etcd unreachable or slow: the lease expires by itself.
+    /// </summary>
+    internal async Task RevokeStatusAsync(CancellationToken cancellationToken = default)
+    {
+        IActorRef? publisher;
+        lock (_gate)
+        {
+            publisher = _statusPublisher;
+        }
+        if (publisher is null)
+        {
+            return;
+        }
+        try
+        {
+            await publisher.Ask<object>(RevokeStatus.Instance, TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException or Grpc.Core.RpcException or InvalidOperationException)
+        {
+            // etcd unreachable or the system stopping: the lease expires by itself.
+        }
     }
 
     /// <inheritdoc />
@@ -226,7 +317,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     /// <inheritdoc />
     public async Task<bool> GetMaintenanceModeAsync(CancellationToken cancellationToken = default)
     {
-        if (_etcd is not null && _etcdBackend is not null)
+        if (_etcd is not null && _etcdBackend is not null && _fleet is null)
         {
             var snapshot = await _etcdBackend.ReadAsync(_etcd.Key, _etcd.Prefix, cancellationToken).ConfigureAwait(false);
             return snapshot.Entries.Any(e => MaintenanceValueParser.Parse(e.Value, e.Key, e.ModRevision).Enabled);

@@ -88,11 +88,24 @@ public static class MaintenanceServiceCollectionExtensions
             MaintenanceRuntime.For(system).UseLoggerFactory(loggerFactory);
         }
         var coordinator = new MaintenanceCoordinator(system, options, builder.Filter);
+        FleetOptions? fleet = null;
+        var fleetSection = configuration?.GetSection(FleetOptions.SectionName);
+        if (builder.UsesFleet || !string.IsNullOrEmpty(fleetSection?["Service"]))
+        {
+            fleet = new FleetOptions();
+            MaintenanceConfigurationBinder.Bind(fleetSection, fleet);
+            builder.Fleet?.Invoke(fleet);
+            coordinator.UseFleet(fleet);
+        }
         if (builder.UsesEtcd)
         {
             var etcd = new EtcdSourceOptions();
             MaintenanceConfigurationBinder.Bind(configuration?.GetSection(EtcdSourceOptions.SectionName), etcd);
             builder.Etcd?.Invoke(etcd);
+            if (fleet is not null && string.IsNullOrWhiteSpace(etcd.Key))
+            {
+                etcd.Key = Fleet.FleetKeys.ServiceKey(fleet.Service!);
+            }
             etcd.Validate();
             var client = EtcdClientFactory.Create(etcd, sp.GetService<ILoggerFactory>()?.CreateLogger<EtcdClientBackend>());
             coordinator.UseEtcd(etcd, client, ownsClient: true);
@@ -129,7 +142,8 @@ public static class MaintenanceServiceCollectionExtensions
 
         public Task StoppingAsync(CancellationToken cancellationToken) => shutdown.DrainForHostStopAsync(cancellationToken);
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        // After the drain, before Akka.Hosting's service stops the actor system: the status leaves etcd at once.
+        public Task StopAsync(CancellationToken cancellationToken) => coordinator.RevokeStatusAsync(cancellationToken);
 
         public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -9,6 +9,7 @@ namespace MaintenanceActors;
 /// <param name="ObservedAt">When the source saw the value.</param>
 /// <param name="IsResync">True when the value was re-read after history was lost (etcd compaction).</param>
 /// <param name="Warning">Set when the raw value was malformed and was read as "off".</param>
+/// <param name="Schedule">Windows the value carried; the schedule source votes on while inside one (<paramref name="Enabled"/> is then false).</param>
 public sealed record MaintenanceStateChanged(
     string Source,
     string Key,
@@ -17,7 +18,8 @@ public sealed record MaintenanceStateChanged(
     long Revision,
     DateTimeOffset ObservedAt,
     bool IsResync = false,
-    string? Warning = null);
+    string? Warning = null,
+    MaintenanceSchedule? Schedule = null);
 
 /// <summary>Published by a (re)started supervisor: sources tell their current values and health to <paramref name="ReplyTo"/> (not published again).</summary>
 public sealed record MaintenanceStateRequested(Akka.Actor.IActorRef ReplyTo);

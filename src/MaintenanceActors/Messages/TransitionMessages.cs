@@ -47,6 +47,14 @@ public sealed record ResumeCompleted(
     TimeSpan Duration,
     Exception? Error = null);
 
+/// <summary>Published by the supervisor when it sends a transition to its resources.</summary>
+/// <param name="Epoch">The transition's number.</param>
+/// <param name="Enabled">True for entering maintenance, false for leaving it.</param>
+/// <param name="Info">Reason, author and end time of the request.</param>
+/// <param name="StartedAt">When the transition was sent, on the actor system's clock.</param>
+/// <param name="Deadline">The latest of the resources' drain deadlines (null when leaving, or without resources).</param>
+public sealed record MaintenanceTransitionStarted(long Epoch, bool Enabled, MaintenanceInfo? Info, DateTimeOffset StartedAt, DateTimeOffset? Deadline);
+
 /// <summary>Published by the supervisor when every resource answered one transition (or it was superseded).</summary>
 /// <param name="Epoch">The transition's number; later transitions have larger epochs.</param>
 /// <param name="Enabled">True for entering maintenance, false for leaving it.</param>

@@ -64,6 +64,17 @@ public sealed class EtcdSourceOptions
 
     private IEnumerable<string> EndpointEntries() => Endpoints.SelectMany(EtcdEndpoints.Split);
 
+    /// <summary>A copy that watches <paramref name="key"/> alone under the source name <paramref name="sourceName"/>.</summary>
+    internal EtcdSourceOptions ForKey(string key, string sourceName)
+    {
+        var copy = (EtcdSourceOptions)MemberwiseClone();
+        copy.Endpoints = new List<string>(Endpoints);
+        copy.Key = key;
+        copy.Prefix = false;
+        copy.SourceName = sourceName;
+        return copy;
+    }
+
     private bool UsesTls => !string.IsNullOrEmpty(CaCertificatePath) || !string.IsNullOrEmpty(ClientCertificatePath);
 
     /// <summary>Checks every field; throws <see cref="MaintenanceConfigurationException"/> naming the first bad one.</summary>

@@ -69,7 +69,7 @@ public abstract class MaintenanceSourceActor : ReceiveActor
         // Process-wide and increasing, so a restarted source's first value still counts as newer than its predecessor's last.
         var revision = Interlocked.Increment(ref s_revisions);
         var changed = new MaintenanceStateChanged(
-            SourceName, key, value.Enabled, value.Info, revision, Context.System.Clock().GetUtcNow(), Warning: value.Warning);
+            SourceName, key, value.Enabled, value.Info, revision, Context.System.Clock().GetUtcNow(), Warning: value.Warning, Schedule: value.Schedule);
         _last[key] = (revision, value, changed);
         Context.System.EventStream.Publish(changed);
         return true;

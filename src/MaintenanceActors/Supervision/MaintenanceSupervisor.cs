@@ -26,6 +26,7 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
     internal const int MaxOutstanding = 2;
 
     private static readonly object DebounceTimer = new();
+    private static readonly object UntilTimer = new();
 
     private readonly MaintenanceOptions _options;
     private readonly MaintenanceEventFilter _filter;
@@ -64,6 +65,7 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         Receive<MaintenanceStateChanged>(OnStateChanged);
         Receive<SetMaintenanceMode>(OnSetManual);
         Receive<DebounceElapsed>(_ => Drive());
+        Receive<UntilReached>(_ => Reevaluate(null));
         Receive<TransitionResults>(OnTransitionResults);
         Receive<ResourceStarted>(OnResourceStarted);
         Receive<DrainCompleted>(d => Record(d));
@@ -144,7 +146,25 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
             return; // stale or repeated: sources may re-send what the supervisor already has
         }
         _votes[key] = new SourceVote(changed.Source, changed.Key, changed.Enabled, changed.Info, changed.Revision, changed.ObservedAt);
-        var enabledVote = _votes.Values.Where(v => v.Enabled).OrderBy(v => v.ObservedAt).FirstOrDefault();
+        Reevaluate(changed);
+    }
+
+    // Maintenance is on while any vote is on and its "until" (if any) lies ahead on this actor system's clock; a timer wakes
+    // the supervisor exactly at the next "until" so an expired vote ends maintenance on time.
+    private void Reevaluate(MaintenanceStateChanged? changed)
+    {
+        var now = Context.System.Clock().GetUtcNow();
+        var enabledVote = _votes.Values.Where(v => v.IsActiveAt(now)).OrderBy(v => v.ObservedAt).FirstOrDefault();
+        var nextUntil = _votes.Values.Where(v => v.IsActiveAt(now) && v.Info?.Until is not null).Select(v => v.Info!.Until!.Value).DefaultIfEmpty().Min();
+        if (nextUntil != default)
+        {
+            var delay = nextUntil - now;
+            Timers.StartSingleTimer(UntilTimer, UntilReached.Instance, delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(1));
+        }
+        else if (Timers.IsTimerActive(UntilTimer))
+        {
+            Timers.Cancel(UntilTimer);
+        }
         var desired = enabledVote is not null;
         var previousInfo = _desiredInfo;
         _desiredInfo = enabledVote?.Info;
@@ -164,8 +184,15 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         // Set before any Enter is sent, so readiness reports unhealthy before a single resource stops intake.
         _state.Desired = desired;
         _metrics.SetInMaintenance(desired);
-        Log.LogInformation("Maintenance desired state is now {Enabled} (source {Source}, key {Key}, revision {Revision})",
-            desired, changed.Source, changed.Key, changed.Revision);
+        if (changed is not null)
+        {
+            Log.LogInformation("Maintenance desired state is now {Enabled} (source {Source}, key {Key}, revision {Revision})",
+                desired, changed.Source, changed.Key, changed.Revision);
+        }
+        else
+        {
+            Log.LogInformation("Maintenance desired state is now {Enabled}: the 'until' of the last vote for maintenance passed at {Now}", desired, now);
+        }
         if (_options.Debounce > TimeSpan.Zero && !_shuttingDown)
         {
             Timers.StartSingleTimer(DebounceTimer, DebounceElapsed.Instance, _options.Debounce);
@@ -193,6 +220,8 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         _outstanding[epoch] = run;
         var now = Context.System.Clock().GetUtcNow();
         var self = Self;
+        DateTimeOffset? deadline = target && _resources.Count > 0 ? _resources.Values.Max(r => now + DrainTimeoutOf(r)) : null;
+        Context.System.EventStream.Publish(new MaintenanceTransitionStarted(epoch, target, target ? _desiredInfo : null, now, deadline));
         if (target)
         {
             var asks = _resources.Values.Select(r => AskDrain(r, epoch, now)).ToArray();
@@ -207,11 +236,7 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
 
     private Task<DrainCompleted> AskDrain(ResourceEntry resource, long epoch, DateTimeOffset now)
     {
-        var timeout = resource.Registration.Options.DrainTimeout ?? _options.DrainTimeout;
-        if (_shuttingDown && _options.ShutdownDrainTimeout < timeout)
-        {
-            timeout = _options.ShutdownDrainTimeout;
-        }
+        var timeout = DrainTimeoutOf(resource);
         var message = new EnterMaintenance(epoch, now + timeout, _desiredInfo);
         var name = resource.Registration.Name;
         var started = Context.System.Clock().GetTimestamp();
@@ -219,6 +244,12 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         return resource.Actor.Ask<DrainCompleted>(message, timeout + _options.ReplyGrace).ContinueWith(t => t.IsCompletedSuccessfully
             ? t.Result
             : new DrainCompleted(name, epoch, DrainOutcome.Failed, -1, time.GetElapsedTime(started), NoAnswer(name, t)), TaskScheduler.Default);
+    }
+
+    private TimeSpan DrainTimeoutOf(ResourceEntry resource)
+    {
+        var timeout = resource.Registration.Options.DrainTimeout ?? _options.DrainTimeout;
+        return _shuttingDown && _options.ShutdownDrainTimeout < timeout ? _options.ShutdownDrainTimeout : timeout;
     }
 
     private Task<ResumeCompleted> AskResume(ResourceEntry resource, long epoch)
@@ -403,6 +434,11 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
     private sealed record TransitionRun(long Epoch, bool Enabled, long StartedAt);
 
     private sealed record TransitionResults(long Epoch, IReadOnlyList<DrainCompleted> Drains, IReadOnlyList<ResumeCompleted> Resumes);
+
+    private sealed class UntilReached
+    {
+        public static readonly UntilReached Instance = new();
+    }
 
     private sealed class DebounceElapsed
     {

@@ -94,19 +94,31 @@ public static class MaintenanceValueParser
             {
                 return Malformed(key, revision, "the JSON value must be an object");
             }
-            if (!root.TryGetProperty("enabled", out var enabledElement))
+            var schedule = ReadSchedule(root, key, revision, out var scheduleProblem);
+            if (scheduleProblem is not null)
             {
-                return Malformed(key, revision, "field \"enabled\" is missing");
+                return scheduleProblem;
             }
             bool enabled;
-            switch (enabledElement.ValueKind)
+            if (!root.TryGetProperty("enabled", out var enabledElement))
             {
-                case JsonValueKind.True: enabled = true; break;
-                case JsonValueKind.False: enabled = false; break;
-                case JsonValueKind.Number when enabledElement.TryGetInt32(out var number) && number is 0 or 1: enabled = number == 1; break;
-                case JsonValueKind.String when OnWords.Contains(enabledElement.GetString()!.Trim()): enabled = true; break;
-                case JsonValueKind.String when OffWords.Contains(enabledElement.GetString()!.Trim()): enabled = false; break;
-                default: return Malformed(key, revision, $"field \"enabled\" is {enabledElement.GetRawText()}, but must be true or false (or 1/0, or \"on\"/\"off\")");
+                if (schedule is null)
+                {
+                    return Malformed(key, revision, "field \"enabled\" is missing (it may be left out only when \"windows\" or \"weekly\" are given)");
+                }
+                enabled = true; // a schedule alone is switched on
+            }
+            else
+            {
+                switch (enabledElement.ValueKind)
+                {
+                    case JsonValueKind.True: enabled = true; break;
+                    case JsonValueKind.False: enabled = false; break;
+                    case JsonValueKind.Number when enabledElement.TryGetInt32(out var number) && number is 0 or 1: enabled = number == 1; break;
+                    case JsonValueKind.String when OnWords.Contains(enabledElement.GetString()!.Trim()): enabled = true; break;
+                    case JsonValueKind.String when OffWords.Contains(enabledElement.GetString()!.Trim()): enabled = false; break;
+                    default: return Malformed(key, revision, $"field \"enabled\" is {enabledElement.GetRawText()}, but must be true or false (or 1/0, or \"on\"/\"off\")");
+                }
             }
             string? reason = null, by = null;
             DateTimeOffset? until = null;
@@ -129,8 +141,149 @@ public static class MaintenanceValueParser
                 until = parsed;
             }
             var info = reason is null && by is null && until is null ? null : new MaintenanceInfo(reason, by, until);
+            if (schedule is not null)
+            {
+                // With windows, "enabled" switches the schedule, not maintenance: the schedule source votes on inside a window.
+                return new MaintenanceValue(false, info, null, enabled ? schedule : null);
+            }
             return new MaintenanceValue(enabled, info, null);
         }
+    }
+
+    private static readonly string[] DayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+    private static MaintenanceSchedule? ReadSchedule(JsonElement root, string key, long revision, out MaintenanceValue? problem)
+    {
+        problem = null;
+        var hasWindows = root.TryGetProperty("windows", out var windowsElement) && windowsElement.ValueKind != JsonValueKind.Null;
+        var hasWeekly = root.TryGetProperty("weekly", out var weeklyElement) && weeklyElement.ValueKind != JsonValueKind.Null;
+        if (!hasWindows && !hasWeekly)
+        {
+            return null;
+        }
+        var windows = new List<MaintenanceWindow>();
+        var weekly = new List<WeeklyWindow>();
+        if (hasWindows)
+        {
+            if (windowsElement.ValueKind != JsonValueKind.Array)
+            {
+                problem = Malformed(key, revision, "field \"windows\" must be an array of {\"start\":\"<ISO time>\",\"end\":\"<ISO time>\"}");
+                return null;
+            }
+            var i = 0;
+            foreach (var w in windowsElement.EnumerateArray())
+            {
+                var field = $"windows[{i++}]";
+                if (w.ValueKind != JsonValueKind.Object || !Time(w, "start", out var start) || !Time(w, "end", out var end))
+                {
+                    problem = Malformed(key, revision, $"field \"{field}\" must have \"start\" and \"end\" as ISO-8601 times such as 2026-01-01T02:00:00Z");
+                    return null;
+                }
+                if (end <= start)
+                {
+                    problem = Malformed(key, revision, $"field \"{field}\" ends before it starts");
+                    return null;
+                }
+                windows.Add(new MaintenanceWindow(start, end));
+            }
+        }
+        if (hasWeekly)
+        {
+            if (weeklyElement.ValueKind != JsonValueKind.Array)
+            {
+                problem = Malformed(key, revision, "field \"weekly\" must be an array of {\"days\":[\"Sat\"],\"start\":\"02:00\",\"end\":\"04:00\",\"timeZone\":\"UTC\"}");
+                return null;
+            }
+            var i = 0;
+            foreach (var w in weeklyElement.EnumerateArray())
+            {
+                var field = $"weekly[{i++}]";
+                var parsed = ReadWeekly(w, field, out var what);
+                if (parsed is null)
+                {
+                    problem = Malformed(key, revision, what!);
+                    return null;
+                }
+                weekly.Add(parsed);
+            }
+        }
+        if (windows.Count == 0 && weekly.Count == 0)
+        {
+            problem = Malformed(key, revision, "fields \"windows\" and \"weekly\" hold no window");
+            return null;
+        }
+        return new MaintenanceSchedule(windows, weekly);
+    }
+
+    private static WeeklyWindow? ReadWeekly(JsonElement w, string field, out string? problem)
+    {
+        problem = null;
+        if (w.ValueKind != JsonValueKind.Object)
+        {
+            problem = $"field \"{field}\" must be an object";
+            return null;
+        }
+        var days = new List<DayOfWeek>();
+        if (!w.TryGetProperty("days", out var daysElement) || daysElement.ValueKind != JsonValueKind.Array)
+        {
+            problem = $"field \"{field}.days\" must list days such as [\"Sat\",\"Sun\"]";
+            return null;
+        }
+        foreach (var d in daysElement.EnumerateArray())
+        {
+            var name = d.ValueKind == JsonValueKind.String ? d.GetString()!.Trim().ToLowerInvariant() : "";
+            var index = name.Length >= 3 ? Array.IndexOf(DayNames, name[..3]) : -1;
+            if (index < 0)
+            {
+                problem = $"field \"{field}.days\" holds {d.GetRawText()}, which is not a day (Mon, Tue, Wed, Thu, Fri, Sat, Sun)";
+                return null;
+            }
+            days.Add((DayOfWeek)index);
+        }
+        if (days.Count == 0)
+        {
+            problem = $"field \"{field}.days\" is empty";
+            return null;
+        }
+        if (!Clock(w, "start", out var start) || !Clock(w, "end", out var end))
+        {
+            problem = $"field \"{field}\" must have \"start\" and \"end\" as times of day such as \"02:00\"";
+            return null;
+        }
+        if (start == end)
+        {
+            problem = $"field \"{field}\" starts and ends at the same time";
+            return null;
+        }
+        var zone = TimeZoneInfo.Utc;
+        if (w.TryGetProperty("timeZone", out var tz) && tz.ValueKind != JsonValueKind.Null)
+        {
+            var id = tz.ValueKind == JsonValueKind.String ? tz.GetString()!.Trim() : "";
+            try
+            {
+                zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            }
+            catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+            {
+                problem = $"field \"{field}.timeZone\" is {tz.GetRawText()}, which is not a known time zone (use an IANA name such as Europe/Berlin, or UTC)";
+                return null;
+            }
+        }
+        return new WeeklyWindow(days.Distinct().ToArray(), start, end, zone);
+    }
+
+    private static bool Time(JsonElement parent, string name, out DateTimeOffset value)
+    {
+        value = default;
+        return parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String && e.TryGetDateTimeOffset(out value);
+    }
+
+    private static bool Clock(JsonElement parent, string name, out TimeOnly value)
+    {
+        value = default;
+        return parent.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String
+            && TimeOnly.TryParseExact(e.GetString(), ["HH:mm", "HH:mm:ss"], System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.None, out value);
     }
 
     private static MaintenanceValue Malformed(string key, long revision, string what) =>

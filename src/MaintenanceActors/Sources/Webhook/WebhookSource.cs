@@ -60,7 +60,7 @@ public sealed class WebhookSource
         }
         _malformed = false;
         var changed = new MaintenanceStateChanged(
-            Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.Clock().GetUtcNow());
+            Options.SourceName, Options.SourceName, value.Enabled, value.Info, revision, _system.Clock().GetUtcNow(), Schedule: value.Schedule);
         lock (_warnings)
         {
             if (_last is null || _last.Revision < revision) _last = changed;

@@ -25,8 +25,9 @@ IDrill[] drills =
     new SqsEnterDrill(),
     new SqsTogglesDrill(),
     new DashboardLatencyDrill(),
+    new FleetWatchersDrill(),
+    new FleetRollDrill(),
 ];
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new FleetWatchersDrill(), new FleetRollDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

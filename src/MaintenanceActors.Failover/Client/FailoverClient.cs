@@ -47,12 +47,18 @@ internal sealed class FailoverClient : IFailoverClient
         Interlocked.Increment(ref _directory.Calls);
 
         CancellationTokenSource? deadline = null;
+        CancellationTokenSource? linked = null;
         var token = ct;
         if ((request.Timeout ?? options.Timeout) is { } timeout)
         {
-            deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(timeout);
+            // On the client's TimeProvider, so a manual clock drives deadlines in tests.
+            deadline = new CancellationTokenSource(timeout, time);
             token = deadline.Token;
+            if (ct.CanBeCanceled)
+            {
+                linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+                token = linked.Token;
+            }
         }
         ResilienceContext? context = null;
         try
@@ -94,6 +100,7 @@ internal sealed class FailoverClient : IFailoverClient
         finally
         {
             if (context is not null) ResilienceContextPool.Shared.Return(context);
+            linked?.Dispose();
             deadline?.Dispose();
             call.Return();
         }

@@ -102,12 +102,19 @@ public sealed class ExecuteWithFailoverSpec(ITestOutputHelper output) : Failover
 
         await RegisterAsync(Endpoint("a"));
         var never = new TaskCompletionSource<int>();
-        var timedOut = await Client.ExecuteWithFailoverAsync(Users with { Timeout = TimeSpan.FromMilliseconds(50) }, async (_, ct) =>
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pending = Client.ExecuteWithFailoverAsync(Users with { Timeout = TimeSpan.FromSeconds(5) }, async (_, ct) =>
         {
             await using var registration = ct.Register(() => never.TrySetCanceled(ct));
+            started.SetResult();
             return await never.Task;
         });
-        timedOut.Error.Should().BeOfType<FailoverTimeoutException>();
+        await started.Task;
+        Clock.Advance(TimeSpan.FromSeconds(4));
+        pending.IsCompleted.Should().BeFalse();
+        Clock.Advance(TimeSpan.FromSeconds(1));
+        var timedOut = await pending;
+        timedOut.Error.Should().BeOfType<FailoverTimeoutException>().Which.Message.Should().Contain("5000 ms");
         timedOut.Attempts.Should().Be(1);
 
         using var cancel = new CancellationTokenSource();

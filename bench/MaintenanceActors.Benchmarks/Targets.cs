@@ -11,7 +11,7 @@ internal static class Targets
     {
         var reports = summaries.SelectMany(s => s.Reports)
             .Where(r => r.ResultStatistics is not null)
-            .ToDictionary(r => $"{r.BenchmarkCase.Descriptor.Type.Name}.{r.BenchmarkCase.Descriptor.WorkloadMethod.Name}");
+            .ToDictionary(r => $"{r.BenchmarkCase.Descriptor.Type.Name}.{r.BenchmarkCase.Descriptor.WorkloadMethod.Name}{(r.BenchmarkCase.HasParameters ? $"({r.BenchmarkCase.Parameters.DisplayInfo})" : "")}");
         var text = new StringBuilder("### BenchmarkDotNet targets\n\n");
 
         // Throughput is the inverse of time per message, so "Akka ≥ 0.5 × raw throughput" is "Akka ns/msg ≤ 2 × floor ns/msg".

@@ -107,8 +107,7 @@ internal static class EndpointSelector
         {
             for (var probe = 0; probe < RandomProbes; probe++)
             {
-                var index = Array.BinarySearch(view.CumulativeWeights, random.Next(view.TotalWeight) + 1);
-                if (index < 0) index = ~index;
+                var index = FirstAbove(view.CumulativeWeights, random.Next(view.TotalWeight));
                 if (Candidate(entries[index], group, tried)) return entries[index];
             }
         }
@@ -139,20 +138,43 @@ internal static class EndpointSelector
         var start = (int)((uint)Interlocked.Increment(ref view.Cursor.Next) % (uint)entries.Length);
         EndpointEntry? best = null;
         var fewest = int.MaxValue;
-        for (var n = 0; n < entries.Length; n++)
+        // Two plain loops (no wrap-around index) let the JIT drop bounds checks: this is the one full scan.
+        for (var i = start; i < entries.Length; i++)
         {
-            var i = start + n;
-            if (i >= entries.Length) i -= entries.Length;
             var entry = entries[i];
             var active = Volatile.Read(ref entry.Active);
             if (active < fewest && Candidate(entry, group, tried))
             {
+                if (active == 0) return entry;
                 best = entry;
                 fewest = active;
-                if (active == 0) break;
+            }
+        }
+        for (var i = 0; i < start; i++)
+        {
+            var entry = entries[i];
+            var active = Volatile.Read(ref entry.Active);
+            if (active < fewest && Candidate(entry, group, tried))
+            {
+                if (active == 0) return entry;
+                best = entry;
+                fewest = active;
             }
         }
         return best;
+    }
+
+    /// <summary>The index of the first prefix sum above <paramref name="point"/> (0 ≤ point &lt; total).</summary>
+    private static int FirstAbove(int[] cumulative, int point)
+    {
+        int low = 0, high = cumulative.Length - 1;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (cumulative[mid] > point) high = mid;
+            else low = mid + 1;
+        }
+        return low;
     }
 
     private static EndpointEntry? KeyHash<TGroup>(FailoverOptions options, ServiceView view, string key, TGroup group, in Tried tried) where TGroup : struct, IGroup

@@ -107,8 +107,10 @@ internal static class EndpointSelector
         {
             for (var probe = 0; probe < RandomProbes; probe++)
             {
-                var index = FirstAbove(view.CumulativeWeights, random.Next(view.TotalWeight));
-                if (Candidate(entries[index], group, tried)) return entries[index];
+                var column = random.Next(entries.Length);
+                var index = random.Next(view.TotalWeight) < view.AliasThreshold[column] ? column : view.Alias[column];
+                var entry = entries[index];
+                if (entry.Endpoint.Weight > 0 && Candidate(entry, group, tried)) return entry;
             }
         }
         var total = 0;
@@ -162,19 +164,6 @@ internal static class EndpointSelector
             }
         }
         return best;
-    }
-
-    /// <summary>The index of the first prefix sum above <paramref name="point"/> (0 ≤ point &lt; total).</summary>
-    private static int FirstAbove(int[] cumulative, int point)
-    {
-        int low = 0, high = cumulative.Length - 1;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (cumulative[mid] > point) high = mid;
-            else low = mid + 1;
-        }
-        return low;
     }
 
     private static EndpointEntry? KeyHash<TGroup>(FailoverOptions options, ServiceView view, string key, TGroup group, in Tried tried) where TGroup : struct, IGroup

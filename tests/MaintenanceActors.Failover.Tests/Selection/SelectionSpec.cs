@@ -37,6 +37,19 @@ public sealed class SelectionSpec(ITestOutputHelper output) : FailoverSpec(outpu
     }
 
     [Fact]
+    public async Task Weighted_must_follow_uneven_weights_over_many_endpoints()
+    {
+        await RegisterAsync(Enumerable.Range(1, 12).Select(w => Endpoint($"w{w:00}") with { Weight = w % 4 == 0 ? 0 : w }).ToArray());
+        var total = Enumerable.Range(1, 12).Where(w => w % 4 != 0).Sum();
+        var counts = Distribution(Users with { Strategy = FailoverStrategy.Weighted }, 60_000);
+        foreach (var w in Enumerable.Range(1, 12))
+        {
+            var expected = w % 4 == 0 ? 0 : 60_000.0 * w / total;
+            counts.GetValueOrDefault($"users/w{w:00}").Should().BeCloseTo((int)expected, (uint)(expected * 0.1 + 1), $"weight {w}");
+        }
+    }
+
+    [Fact]
     public async Task Weighted_must_fall_back_to_zero_weight_endpoints_when_no_other_is_left()
     {
         await RegisterAsync(Endpoint("a") with { Weight = 5 }, Endpoint("z") with { Weight = 0 });

@@ -39,6 +39,26 @@ public sealed class AddFailoverSpec
     }
 
     [Fact]
+    public async Task Must_share_the_actor_system_of_AddMaintenance_called_first()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMaintenance(_ => { });
+        builder.Services.AddFailover(f => f.AddStaticEndpoints(new ServiceEndpoint("users/a", "users", "127.0.0.1", 5080)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var client = host.Services.GetRequiredService<IFailoverClient>();
+            (await client.ListEndpointsAsync()).Should().ContainSingle();
+            client.Registry.Path.Root.Address.System.Should().Be(MaintenanceServiceCollectionExtensions.ActorSystemName);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
     public void Must_refuse_invalid_settings_naming_them()
     {
         var services = new ServiceCollection();

@@ -35,7 +35,7 @@ internal sealed class FailoverRuntime
             options.ThrowIfInvalid();
             var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
             var directory = new EndpointDirectory(options, time, _builder.Random);
-            var registry = system.ActorOf(EndpointRegistryActor.Props(directory, new HealthProbes(time)), "failover-registry");
+            var registry = system.ActorOf(EndpointRegistryActor.Props(directory), "failover-registry");
             system.ActorOf(StaticProviderActor.Props(registry, _builder.StaticEndpoints, _ready), "failover-provider-static");
             foreach (var provider in _builder.Providers)
             {

@@ -291,6 +291,24 @@ internal sealed class EndpointRegistryActor : ReceiveActor
         }
     }
 
+    /// <summary>
+    /// A message that throws is logged and dropped, and the registry goes on with its state: a restart would forget every
+    /// registration and maintenance flag while callers keep selecting from the last published views.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception ex)
+        {
+            _log.Error(ex, "Failover registry dropped {0} after an error", message.GetType().Name);
+            Reply(new Status.Failure(ex));
+            return true;
+        }
+    }
+
     protected override void PostStop() => _probes.Dispose();
 
     internal sealed record CircuitTransitioned(string Id, CircuitState State);

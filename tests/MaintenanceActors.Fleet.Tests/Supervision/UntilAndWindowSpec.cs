@@ -47,6 +47,7 @@ public sealed class UntilAndWindowSpec : VirtualClockTestKit, IAsyncLifetime
 
         Time.Advance(TimeSpan.FromMilliseconds(1));
         (await Status()).InMaintenance.Should().BeFalse("at until the vote counts as off");
+        (await Status()).Should().Match<MaintenanceStatus>(s => s.Reasons.Count == 0 && s.Votes.Single().Info!.Until == until, "the expired vote shows as off, with its until");
         await Settled(s => !s.AppliedEnabled && !s.TransitionInProgress, "the resources resumed");
     }
 

@@ -92,6 +92,26 @@ public sealed class UntilAndWindowSpec : VirtualClockTestKit, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Must_open_a_daily_weekly_window_again_the_next_day_after_closing_it()
+    {
+        var now = Time.UtcNow;
+        var opens = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddHours(1);
+        var everyDay = Enum.GetValues<DayOfWeek>();
+        var weekly = new WeeklyWindow(everyDay, TimeOnly.FromDateTime(opens.UtcDateTime), TimeOnly.FromDateTime(opens.UtcDateTime.AddMinutes(30)), TimeZoneInfo.Utc);
+        Publish(false, new MaintenanceInfo("nightly backup", "cron"), new MaintenanceSchedule(Array.Empty<MaintenanceWindow>(), new[] { weekly }));
+        await Settled(s => s.Votes.Any(v => v.Source == ScheduleSourceActor.Name), "the schedule source voted");
+
+        foreach (var day in new[] { 0, 1 })
+        {
+            var start = opens.AddDays(day);
+            Time.Advance(start - Time.UtcNow);
+            await Settled(s => s.InMaintenance, $"the window opened on day {day}");
+            Time.Advance(TimeSpan.FromMinutes(30));
+            await Settled(s => !s.InMaintenance, $"the window closed on day {day}");
+        }
+    }
+
+    [Fact]
     public async Task Must_take_the_schedules_vote_back_when_the_key_gets_a_value_without_windows()
     {
         var schedule = new MaintenanceSchedule(new[] { new MaintenanceWindow(Time.UtcNow.AddMinutes(-1), Time.UtcNow.AddHours(1)) }, Array.Empty<WeeklyWindow>());

@@ -199,6 +199,10 @@ internal sealed class InstanceStatusPublisher : ReceiveActor, IWithTimers
             _fleet.InstanceId, failed.What, Describe(failed.Error), _failures, RetryDelay);
         _busy = false;
         _lastWritten = null;
+        if (Describe(failed.Error).Contains("lease not found", StringComparison.Ordinal))
+        {
+            _leaseId = 0; // expired while etcd could not be reached: the next write grants a new one
+        }
         Timers.StartSingleTimer(RetryTimer, Refresh.Instance, RetryDelay);
     }
 

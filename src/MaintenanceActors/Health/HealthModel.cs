@@ -84,7 +84,7 @@ public sealed record SourceVote(string Source, string Key, bool Enabled, Mainten
 /// <param name="Epoch">The latest transition's epoch.</param>
 /// <param name="TransitionInProgress">True while resources are still answering the latest transition.</param>
 /// <param name="AppliedEnabled">The state of the last completed, non-superseded transition.</param>
-/// <param name="Votes">Each source's current value; every source that says "on" lists its reason here.</param>
+/// <param name="Votes">Each source's current value (one whose <c>until</c> has passed shows as off); every source that says "on" lists its reason here.</param>
 /// <param name="LastTransition">The last completed transition, if any.</param>
 public sealed record MaintenanceStatus(
     bool InMaintenance,

@@ -291,7 +291,7 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         }
         try
         {
-            await publisher.Ask<object>(RevokeStatus.Instance, TimeSpan.FromSeconds(3), cancellationToken).ConfigureAwait(false);
+            await publisher.Ask<object>(RevokeStatus.Instance, RevokeTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException or Grpc.Core.RpcException or InvalidOperationException)
         {
@@ -406,6 +406,9 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
     }
 
     private static TimeSpan QueryTimeout => TimeSpan.FromSeconds(10);
+
+    // A revoke takes milliseconds; with etcd out of reach, a stopping host should not wait long for it (the lease expires anyway).
+    private static TimeSpan RevokeTimeout => TimeSpan.FromSeconds(1);
 
     private void ThrowIfStarted(string what)
     {

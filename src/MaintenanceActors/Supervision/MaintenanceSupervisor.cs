@@ -412,7 +412,9 @@ public sealed class MaintenanceSupervisor : ReceiveActor, IWithTimers
         _epoch,
         _outstanding.Count > 0 || _desired != _sentTarget,
         _applied,
-        _votes.Values.OrderBy(v => v.Source, StringComparer.Ordinal).ThenBy(v => v.Key, StringComparer.Ordinal).ToArray(),
+        // A vote past its "until" is shown as off (with its until), as it counts: reasons list only what holds maintenance now.
+        _votes.Values.OrderBy(v => v.Source, StringComparer.Ordinal).ThenBy(v => v.Key, StringComparer.Ordinal)
+            .Select(v => v.Enabled && !v.IsActiveAt(Context.System.Clock().GetUtcNow()) ? v with { Enabled = false } : v).ToArray(),
         _lastTransition);
 
     private MaintenanceHealthReport BuildHealth() => new(

@@ -9,7 +9,10 @@ namespace MaintenanceActors;
 /// else (including empty) means off, as in GoMaint. A value starting with <c>{</c> is JSON:
 /// <c>{"enabled":true,"reason":"…","by":"…","until":"2026-01-01T00:00:00Z"}</c>, where <c>enabled</c> is
 /// <c>true</c>/<c>false</c>, <c>1</c>/<c>0</c>, or a string holding one of the plain words
-/// (<c>true 1 yes on enabled maintenance</c> or <c>false 0 no off disabled</c>). Malformed JSON, an invalid
+/// (<c>true 1 yes on enabled maintenance</c> or <c>false 0 no off disabled</c>). JSON may also carry scheduled windows,
+/// <c>"windows":[{"start":"…Z","end":"…Z"}]</c> and <c>"weekly":[{"days":["Sat"],"start":"02:00","end":"04:00","timeZone":"UTC"}]</c>:
+/// then <c>enabled</c> may be left out and switches the schedule, the value itself reads as off, and its windows are in
+/// <see cref="MaintenanceValue.Schedule"/> (the schedule source votes on inside them). Malformed JSON, an invalid
 /// field or bytes that are not UTF-8 make a malformed value (<see cref="MaintenanceValue.IsMalformed"/>): it
 /// changes nothing, and its warning names the key, the revision and the field.
 /// </remarks>

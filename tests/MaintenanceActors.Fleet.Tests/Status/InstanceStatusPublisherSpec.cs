@@ -93,7 +93,7 @@ public sealed class InstanceStatusPublisherSpec(ITestOutputHelper output) : IAsy
     }
 
     [Fact]
-    public async Task Must_lose_its_status_with_its_lease_when_the_instance_is_cut_off_without_a_goodbye()
+    public async Task Must_lose_its_status_with_its_lease_when_the_instance_is_cut_off_without_a_goodbye_and_publish_again_once_back()
     {
         await using var proxy = new TcpProxy(_etcd.ClientPort);
         Node("orders-3", proxy.Endpoint, f => f.StatusTtl = TimeSpan.FromSeconds(2));
@@ -106,5 +106,8 @@ public sealed class InstanceStatusPublisherSpec(ITestOutputHelper output) : IAsy
         (await Eventually.HoldsAsync(async () => !(await StatusReader.ReadAsync(_writer, Service)).ContainsKey("orders-3"), Wait))
             .Should().BeTrue("etcd expires the lease, and the key with it");
         (await StatusReader.ReadAsync(_writer, Service)).Should().ContainKey("orders-4", "a live instance keeps its lease alive past its TTL");
+
+        proxy.Restore(); // it was only cut off: back in reach, it finds its lease gone and publishes on a new one
+        await StatusOnceAsync("orders-3", s => s.Phase == InstancePhases.Serving, "published again on a fresh lease");
     }
 }

@@ -47,6 +47,7 @@ public sealed class UntilAndWindowSpec : VirtualClockTestKit, IAsyncLifetime
 
         Time.Advance(TimeSpan.FromMilliseconds(1));
         (await Status()).InMaintenance.Should().BeFalse("at until the vote counts as off");
+        (await Status()).Should().Match<MaintenanceStatus>(s => s.Reasons.Count == 0 && s.Votes.Single().Info!.Until == until, "the expired vote shows as off, with its until");
         await Settled(s => !s.AppliedEnabled && !s.TransitionInProgress, "the resources resumed");
     }
 
@@ -88,6 +89,26 @@ public sealed class UntilAndWindowSpec : VirtualClockTestKit, IAsyncLifetime
         (await Status()).InMaintenance.Should().BeTrue("the window is still open");
         Time.Advance(TimeSpan.FromMilliseconds(1));
         await Settled(s => !s.InMaintenance, "the window closed at its end");
+    }
+
+    [Fact]
+    public async Task Must_open_a_daily_weekly_window_again_the_next_day_after_closing_it()
+    {
+        var now = Time.UtcNow;
+        var opens = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, now.Minute, 0, TimeSpan.Zero).AddHours(1);
+        var everyDay = Enum.GetValues<DayOfWeek>();
+        var weekly = new WeeklyWindow(everyDay, TimeOnly.FromDateTime(opens.UtcDateTime), TimeOnly.FromDateTime(opens.UtcDateTime.AddMinutes(30)), TimeZoneInfo.Utc);
+        Publish(false, new MaintenanceInfo("nightly backup", "cron"), new MaintenanceSchedule(Array.Empty<MaintenanceWindow>(), new[] { weekly }));
+        await Settled(s => s.Votes.Any(v => v.Source == ScheduleSourceActor.Name), "the schedule source voted");
+
+        foreach (var day in new[] { 0, 1 })
+        {
+            var start = opens.AddDays(day);
+            Time.Advance(start - Time.UtcNow);
+            await Settled(s => s.InMaintenance, $"the window opened on day {day}");
+            Time.Advance(TimeSpan.FromMinutes(30));
+            await Settled(s => !s.InMaintenance, $"the window closed on day {day}");
+        }
     }
 
     [Fact]

@@ -23,6 +23,9 @@ public sealed class FailoverBuilder
     internal IReadOnlyList<ProviderEntry> Providers => _providers;
     internal IReadOnlyList<ServiceEndpoint> StaticEndpoints => _static;
 
+    /// <summary>The random source of random and weighted picks (tests set a seeded one).</summary>
+    internal Random? Random { get; set; }
+
     /// <summary>Adjusts the settings (applied after the <c>Failover</c> configuration section), e.g. <c>o => o with { Strategy = FailoverStrategy.Weighted }</c>.</summary>
     public FailoverBuilder Configure(Func<FailoverOptions, FailoverOptions> configure)
     {

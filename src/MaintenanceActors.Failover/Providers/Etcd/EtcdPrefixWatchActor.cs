@@ -157,7 +157,9 @@ internal abstract class EtcdPrefixWatchActor : ReceiveActor, IWithTimers
         var exponent = Math.Min(_attempt++, 20);
         var baseMs = Math.Min(_maxBackoff.TotalMilliseconds, _minBackoff.TotalMilliseconds * Math.Pow(2, exponent));
         var delay = TimeSpan.FromMilliseconds(Math.Max(1, baseMs * (0.8 + 0.4 * Random.Shared.NextDouble())));
-        Log.Log(_attempt == 1 || _attempt % 10 == 0 ? LogLevel.Warning : LogLevel.Debug,
+        // A watch cancelled underneath is the etcd client being disposed as the host stops: not worth a warning.
+        var disposed = error.InnerException is Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Cancelled } or ObjectDisposedException;
+        Log.Log(!disposed && (_attempt == 1 || _attempt % 10 == 0) ? LogLevel.Warning : LogLevel.Debug,
             "Watch of {Prefix} lost etcd ({Error}); attempt {Attempt}, watching again in {Delay} from revision {Revision}, keeping the endpoints as they are",
             _prefix, error.Message, _attempt, delay, _lastRevision + 1);
         Timers.StartSingleTimer(ReconnectTimer, ConnectNow.Instance, delay);

@@ -20,6 +20,7 @@ namespace MaintenanceActors.Failover.Providers;
 public sealed partial class EtcdServiceRegistration : IAsyncDisposable
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RevokeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly EtcdClient _client;
     private readonly string _value;
@@ -165,13 +166,14 @@ public sealed partial class EtcdServiceRegistration : IAsyncDisposable
         {
             try
             {
-                await _client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, deadline: DateTime.UtcNow + CallTimeout).ConfigureAwait(false);
+                // Short: a stopping process should not wait long for an etcd that is gone.
+                await _client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = lease }, deadline: DateTime.UtcNow + RevokeTimeout).ConfigureAwait(false);
                 LogRevoked(_logger, Key, lease);
             }
-            catch (RpcException ex)
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException)
             {
                 // The key still vanishes when the TTL runs out.
-                LogRevokeFailed(_logger, Key, ex.Status.Detail);
+                LogRevokeFailed(_logger, Key, ex is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : $"no answer within {RevokeTimeout.TotalSeconds:0} s");
             }
         }
         _client.Dispose();

@@ -11,7 +11,7 @@ internal static class Targets
     {
         var reports = summaries.SelectMany(s => s.Reports)
             .Where(r => r.ResultStatistics is not null)
-            .ToDictionary(r => $"{r.BenchmarkCase.Descriptor.Type.Name}.{r.BenchmarkCase.Descriptor.WorkloadMethod.Name}");
+            .ToDictionary(r => $"{r.BenchmarkCase.Descriptor.Type.Name}.{r.BenchmarkCase.Descriptor.WorkloadMethod.Name}{(r.BenchmarkCase.HasParameters ? $"({r.BenchmarkCase.Parameters.DisplayInfo})" : "")}");
         var text = new StringBuilder("### BenchmarkDotNet targets\n\n");
 
         // Throughput is the inverse of time per message, so "Akka ≥ 0.5 × raw throughput" is "Akka ns/msg ≤ 2 × floor ns/msg".
@@ -40,6 +40,22 @@ internal static class Targets
                 Line(text, $"middleware {method}: 0 B allocated per request",
                     bytes is { } b ? $"{b} B ({Ns(report.ResultStatistics!.Mean)} ns)" : "not measured", bytes == 0);
             }
+        }
+        if (reports.TryGetValue("ExecuteWithFailoverBenchmarks.ExecuteWithFailover", out var failover)
+            && reports.TryGetValue("ExecuteWithFailoverBenchmarks.DirectCall", out var direct))
+        {
+            var extraNs = failover.ResultStatistics!.Mean - direct.ResultStatistics!.Mean;
+            var extraBytes = failover.GcStats.GetBytesAllocatedPerOperation(failover.BenchmarkCase) - direct.GcStats.GetBytesAllocatedPerOperation(direct.BenchmarkCase);
+            var polly = Mean(reports, "ExecuteWithFailoverBenchmarks.BarePolly");
+            Line(text, "ExecuteWithFailover overhead over calling fn directly ≤ 2 µs and ≤ 200 B per call",
+                $"+{Ns(extraNs)} ns, +{extraBytes} B{(polly is { } p ? $" (bare Polly retry pipeline: {Ns(p)} ns)" : "")}", extraNs <= 2000 && extraBytes <= 200);
+        }
+        foreach (var report in reports.Values.Where(r => r.BenchmarkCase.Descriptor.Type.Name == "SelectionBenchmarks").OrderBy(r => r.BenchmarkCase.Parameters.DisplayInfo))
+        {
+            var mean = report.ResultStatistics!.Mean;
+            var bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+            Line(text, $"endpoint selection among 100 endpoints ≤ 200 ns, 0 B ({report.BenchmarkCase.Parameters.DisplayInfo})",
+                $"{Ns(mean)} ns, {bytes} B", mean <= 200 && bytes == 0);
         }
         return text.ToString();
     }

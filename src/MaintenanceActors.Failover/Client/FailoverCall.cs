@@ -19,6 +19,9 @@ internal sealed class FailoverCall<T>
     private bool _noEndpoint;
 
     public int Attempts { get; private set; }
+
+    /// <summary>Set when the retry pipeline takes over after a first attempt made outside it: its first try replays that failure.</summary>
+    public bool ReplayFirst { get; set; }
     public bool Succeeded { get; private set; }
     public T? Result { get; private set; }
     public ServiceEndpoint? Endpoint { get; private set; }
@@ -45,6 +48,7 @@ internal sealed class FailoverCall<T>
         Attempts = 0;
         _denied = 0;
         _noEndpoint = false;
+        ReplayFirst = false;
         Succeeded = false;
         Result = default;
         Endpoint = null;
@@ -56,6 +60,11 @@ internal sealed class FailoverCall<T>
     /// <summary>One attempt: select an endpoint not tried yet (or any, once all were), call it, feed its breaker.</summary>
     public async ValueTask<Outcome<Verdict>> AttemptAsync(CancellationToken ct)
     {
+        if (ReplayFirst)
+        {
+            ReplayFirst = false;
+            return Outcome.FromResult(Verdict.Retry);
+        }
         while (true)
         {
             if (Attempts >= _maxAttempts || ct.IsCancellationRequested)
@@ -100,7 +109,7 @@ internal sealed class FailoverCall<T>
                 if (_request.IsFailure is { } isFailure && isFailure(result))
                 {
                     Failed(entry, permit, null, "result rejected by IsFailure");
-                    return Outcome.FromResult(Verdict.Retry);
+                    return Outcome.FromResult(Attempts >= _maxAttempts ? Verdict.Done : Verdict.Retry);
                 }
                 entry.Breaker.OnSuccess(permit);
                 Result = result;
@@ -110,7 +119,7 @@ internal sealed class FailoverCall<T>
             catch (Exception ex)
             {
                 Failed(entry, permit, ex, ex.Message);
-                return Outcome.FromResult(ct.IsCancellationRequested ? Verdict.Done : Verdict.Retry);
+                return Outcome.FromResult(ct.IsCancellationRequested || Attempts >= _maxAttempts ? Verdict.Done : Verdict.Retry);
             }
             finally
             {

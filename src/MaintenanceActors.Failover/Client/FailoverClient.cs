@@ -47,18 +47,33 @@ internal sealed class FailoverClient : IFailoverClient
         Interlocked.Increment(ref _directory.Calls);
 
         CancellationTokenSource? deadline = null;
+        CancellationTokenSource? linked = null;
         var token = ct;
         if ((request.Timeout ?? options.Timeout) is { } timeout)
         {
-            deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            deadline.CancelAfter(timeout);
+            // On the client's TimeProvider, so a manual clock drives deadlines in tests.
+            deadline = new CancellationTokenSource(timeout, time);
             token = deadline.Token;
+            if (ct.CanBeCanceled)
+            {
+                linked = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
+                token = linked.Token;
+            }
         }
-        var context = ResilienceContextPool.Shared.Get(token);
+        ResilienceContext? context = null;
         try
         {
-            var outcome = await _pipelines.For(options.Retry).ExecuteOutcomeAsync(
-                static (ctx, c) => c.AttemptAsync(ctx.CancellationToken), context, call).ConfigureAwait(false);
+            // The first attempt runs outside Polly: most calls succeed at once and need no pipeline. A failed first
+            // attempt enters the retry pipeline, whose first try only replays that failure, so Polly applies its delay,
+            // backoff and jitter to every retry exactly as if it had run the first attempt itself.
+            var outcome = await call.AttemptAsync(token).ConfigureAwait(false);
+            if (ReferenceEquals(outcome.Result, Verdict.Retry))
+            {
+                call.ReplayFirst = true;
+                context = ResilienceContextPool.Shared.Get(token);
+                outcome = await _pipelines.For(options.Retry).ExecuteOutcomeAsync(
+                    static (ctx, c) => c.AttemptAsync(ctx.CancellationToken), context, call).ConfigureAwait(false);
+            }
             var duration = time.GetElapsedTime(started);
             Interlocked.Add(ref _directory.Attempts, call.Attempts);
             if (call.Attempts > 1) Interlocked.Add(ref _directory.FailedOver, call.Attempts - 1);
@@ -84,7 +99,8 @@ internal sealed class FailoverClient : IFailoverClient
         }
         finally
         {
-            ResilienceContextPool.Shared.Return(context);
+            if (context is not null) ResilienceContextPool.Shared.Return(context);
+            linked?.Dispose();
             deadline?.Dispose();
             call.Return();
         }

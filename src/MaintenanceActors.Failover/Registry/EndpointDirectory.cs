@@ -65,23 +65,64 @@ internal sealed class ServiceView
         Name = name;
         Entries = entries;
         Cursor = cursor;
-        CumulativeWeights = new int[entries.Length];
-        var total = 0;
-        for (var i = 0; i < entries.Length; i++)
+        var total = 0L;
+        foreach (var entry in entries)
         {
-            total += Math.Max(0, entries[i].Endpoint.Weight);
-            CumulativeWeights[i] = total;
+            total += Math.Max(0, entry.Endpoint.Weight);
         }
-        TotalWeight = total;
+        TotalWeight = (int)Math.Min(total, int.MaxValue / Math.Max(1, entries.Length));
+        (AliasThreshold, Alias) = BuildAliasTable(entries, TotalWeight);
     }
 
     public string Name { get; }
 
     public EndpointEntry[] Entries { get; }
 
-    public int[] CumulativeWeights { get; }
-
+    /// <summary>Sum of the weights (scaled down if it would overflow the alias table's integers).</summary>
     public int TotalWeight { get; }
+
+    /// <summary>Walker's alias table: pick a column uniformly, keep it when a draw below <see cref="TotalWeight"/> falls under its threshold, else take its alias; O(1) per weighted pick.</summary>
+    public int[] AliasThreshold { get; }
+
+    public int[] Alias { get; }
+
+    // Vose's construction in integers: column i holds weight_i × n, in units where a full column is the total weight.
+    private static (int[] Threshold, int[] Alias) BuildAliasTable(EndpointEntry[] entries, int total)
+    {
+        var n = entries.Length;
+        var threshold = new int[n];
+        var alias = new int[n];
+        if (total == 0) return (threshold, alias);
+        var scaled = new long[n];
+        var small = new Stack<int>();
+        var large = new Stack<int>();
+        long sum = 0;
+        for (var i = 0; i < n; i++) sum += Math.Max(0, entries[i].Endpoint.Weight);
+        for (var i = 0; i < n; i++)
+        {
+            // Rescaled so the columns sum to exactly n × total even when the weights were scaled down.
+            scaled[i] = Math.Max(0, entries[i].Endpoint.Weight) * (long)n * total / sum;
+            alias[i] = i;
+            (scaled[i] < total ? small : large).Push(i);
+        }
+        while (small.Count > 0 && large.Count > 0)
+        {
+            var s = small.Pop();
+            var l = large.Pop();
+            threshold[s] = (int)scaled[s];
+            alias[s] = l;
+            scaled[l] -= total - scaled[s];
+            (scaled[l] < total ? small : large).Push(l);
+        }
+        // Left-overs are full columns (up to rounding): they keep themselves.
+        while (large.Count > 0) threshold[large.Pop()] = total;
+        while (small.Count > 0)
+        {
+            var s = small.Pop();
+            threshold[s] = scaled[s] > 0 ? total : 0;
+        }
+        return (threshold, alias);
+    }
 
     public ServiceCursor Cursor { get; }
 }

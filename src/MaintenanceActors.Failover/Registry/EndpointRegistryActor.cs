@@ -93,7 +93,12 @@ internal sealed class EndpointRegistryActor : ReceiveActor
             var self = Self;
             var breaker = new EndpointCircuitBreaker(_directory.Options.CircuitBreaker, _directory.Time, null);
             entry = new EndpointEntry(stamped, source, breaker);
-            breaker.Transitioned = (_, state) => self.Tell(new CircuitTransitioned(stamped.Id, state));
+            var created = entry;
+            breaker.Transitioned = (_, state) =>
+            {
+                created.CircuitChanged();
+                self.Tell(new CircuitTransitioned(stamped.Id, state));
+            };
             _entries[stamped.Id] = entry;
             ApplyMaintenance(entry);
             RestartChecker(entry);

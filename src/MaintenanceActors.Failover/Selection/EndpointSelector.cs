@@ -107,9 +107,10 @@ internal static class EndpointSelector
         {
             for (var probe = 0; probe < RandomProbes; probe++)
             {
-                var index = Array.BinarySearch(view.CumulativeWeights, random.Next(view.TotalWeight) + 1);
-                if (index < 0) index = ~index;
-                if (Candidate(entries[index], group, tried)) return entries[index];
+                var column = random.Next(entries.Length);
+                var index = random.Next(view.TotalWeight) < view.AliasThreshold[column] ? column : view.Alias[column];
+                var entry = entries[index];
+                if (entry.Endpoint.Weight > 0 && Candidate(entry, group, tried)) return entry;
             }
         }
         var total = 0;
@@ -139,17 +140,27 @@ internal static class EndpointSelector
         var start = (int)((uint)Interlocked.Increment(ref view.Cursor.Next) % (uint)entries.Length);
         EndpointEntry? best = null;
         var fewest = int.MaxValue;
-        for (var n = 0; n < entries.Length; n++)
+        // Two plain loops (no wrap-around index) let the JIT drop bounds checks: this is the one full scan.
+        for (var i = start; i < entries.Length; i++)
         {
-            var i = start + n;
-            if (i >= entries.Length) i -= entries.Length;
             var entry = entries[i];
             var active = Volatile.Read(ref entry.Active);
             if (active < fewest && Candidate(entry, group, tried))
             {
+                if (active == 0) return entry;
                 best = entry;
                 fewest = active;
-                if (active == 0) break;
+            }
+        }
+        for (var i = 0; i < start; i++)
+        {
+            var entry = entries[i];
+            var active = Volatile.Read(ref entry.Active);
+            if (active < fewest && Candidate(entry, group, tried))
+            {
+                if (active == 0) return entry;
+                best = entry;
+                fewest = active;
             }
         }
         return best;

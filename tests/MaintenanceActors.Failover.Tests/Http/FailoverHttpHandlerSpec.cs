@@ -127,7 +127,7 @@ public sealed class FailoverHttpHandlerSpec
         };
         // Through an HttpClient: given a handler chain ending in SocketsHttpHandler, the channel would balance over DNS itself.
         using var channel = GrpcChannel.ForAddress("http://health", new GrpcChannelOptions { HttpClient = new HttpClient(handler) });
-        var health = new Health.HealthClient(channel);
+        var health = new Grpc.Health.V1.Health.HealthClient(channel);
 
         for (var i = 0; i < 6; i++)
         {
@@ -145,7 +145,7 @@ public sealed class FailoverHttpHandlerSpec
         await using var client = await FailoverClientHost.StartAsync(f => f.AddStaticEndpoints(refusing.Endpoint("health", "grpc")));
         using var channel = GrpcChannel.ForAddress("http://health", new GrpcChannelOptions { HttpClient = client.Http });
 
-        var call = async () => await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
+        var call = async () => await new Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
 
         (await call.Should().ThrowAsync<RpcException>()).Which.StatusCode.Should().Be(StatusCode.Unavailable);
         refusing.Hits.Should().Be(1);

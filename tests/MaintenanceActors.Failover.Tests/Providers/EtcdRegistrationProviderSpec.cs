@@ -129,6 +129,24 @@ public sealed class EtcdRegistrationProviderSpec(EtcdProviderFixture fixture, IT
         registry.ExpectMsg<DeregisterEndpoint>().Id.Should().Be("users/u1");
     }
 
+    [Fact]
+    public async Task Must_register_again_on_a_new_lease_when_the_helpers_lease_is_lost()
+    {
+        var options = fixture.Options(services: "profiles");
+        var (registry, _) = Start(options);
+        await using var registration = await EtcdServiceRegistration.StartAsync(options, "profiles", "p1", new InstanceRegistration("127.0.0.1", 7601),
+            ttl: TimeSpan.FromSeconds(2));
+        registry.ExpectMsg<RegisterEndpoint>();
+        var lost = registration.LeaseId;
+
+        // As if etcd had dropped the lease while the instance could not reach it: the key goes with it.
+        await fixture.Etcd.EtcdCtlAsync("lease", "revoke", lost.ToString("x"));
+
+        registry.ExpectMsg<DeregisterEndpoint>().Id.Should().Be("profiles/p1");
+        registry.ExpectMsg<RegisterEndpoint>(TimeSpan.FromSeconds(15)).Endpoint.Id.Should().Be("profiles/p1");
+        registration.LeaseId.Should().NotBe(lost);
+    }
+
     private static async Task WaitUntilWatchingAsync(IActorRef provider) =>
         (await Eventually.HoldsAsync(async () => (await provider.Ask<EtcdProviderStatus>(GetEtcdProviderStatus.Instance)).Connected))
             .Should().BeTrue("the provider connects");

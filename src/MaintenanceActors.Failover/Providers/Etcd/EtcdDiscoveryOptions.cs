@@ -46,7 +46,6 @@ public sealed class EtcdDiscoveryOptions
     /// <summary>Checks every field; throws <see cref="MaintenanceConfigurationException"/> naming the first bad one.</summary>
     public void Validate(string section = "Failover:Etcd")
     {
-        ToSourceOptions(ServicesPrefix).Validate(section);
         foreach (var (field, prefix) in new[] { ("ServicesPrefix", ServicesPrefix), ("MaintenancePrefix", MaintenancePrefix) })
         {
             if (string.IsNullOrWhiteSpace(prefix) || !prefix.EndsWith('/'))
@@ -54,6 +53,7 @@ public sealed class EtcdDiscoveryOptions
                 throw new MaintenanceConfigurationException($"{section}:{field}", $"must be a key prefix ending in '/' (e.g. /services/), not '{prefix}'");
             }
         }
+        ToSourceOptions(ServicesPrefix).Validate(section);
         if (Services.Any(s => string.IsNullOrWhiteSpace(s) || s.Contains('/')))
         {
             throw new MaintenanceConfigurationException($"{section}:Services", "must hold service names without '/' (e.g. users-service)");

@@ -17,8 +17,13 @@ public sealed class ConsulHealthProviderSpec(ITestOutputHelper output) : Mainten
     private TestProbe Start(string service, string? token = null)
     {
         var registry = CreateTestProbe();
-        var options = new ConsulHealthOptions { Address = _consul.Address, Services = [service], Token = token, Wait = TimeSpan.FromSeconds(30) };
-        Sys.ActorOf(ConsulHealthProvider.Props(registry, options, new HttpClient()));
+        var options = new ConsulHealthOptions
+        {
+            Address = _consul.Address, Services = [service], Token = token, Wait = TimeSpan.FromSeconds(5),
+            ReconnectMinBackoff = TimeSpan.FromMilliseconds(50), ReconnectMaxBackoff = TimeSpan.FromSeconds(1),
+        };
+        // As UseConsul builds it: a query stuck on an agent going away ends with the client's timeout and is asked again.
+        Sys.ActorOf(ConsulHealthProvider.Props(registry, options, new HttpClient { Timeout = options.Wait + TimeSpan.FromSeconds(2) }));
         return registry;
     }
 

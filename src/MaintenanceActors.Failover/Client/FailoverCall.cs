@@ -109,6 +109,7 @@ internal sealed class FailoverCall<T>
                 if (_request.IsFailure is { } isFailure && isFailure(result))
                 {
                     Failed(entry, permit, null, "result rejected by IsFailure");
+                    Result = result; // handed back if no later attempt succeeds (e.g. the last 503, for a handler to pass on)
                     return Outcome.FromResult(Attempts >= _maxAttempts ? Verdict.Done : Verdict.Retry);
                 }
                 entry.Breaker.OnSuccess(permit);

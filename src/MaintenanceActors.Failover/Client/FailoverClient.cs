@@ -95,7 +95,7 @@ internal sealed class FailoverClient : IFailoverClient
                         $"call to {request.ServiceName} did not finish within {(request.Timeout ?? options.Timeout)!.Value.TotalMilliseconds:0} ms ({call.Attempts} attempts)",
                         call.LastError, call.Endpoint?.Id)
                     : call.Error();
-            return new FailoverResult<T>(call.Endpoint, default, call.Attempts, duration, false, error);
+            return new FailoverResult<T>(call.Endpoint, call.Result, call.Attempts, duration, false, error);
         }
         finally
         {

@@ -26,6 +26,7 @@ public sealed record FailoverRequest(string ServiceName)
 }
 
 /// <summary>How <c>ExecuteWithFailoverAsync</c> ended: the endpoint that answered last, its result, attempts, duration and the error if it failed.</summary>
+/// <remarks>On failure <see cref="Result"/> is the last result <see cref="FailoverRequest.IsFailure"/> rejected (e.g. the last 503), or default when every attempt threw.</remarks>
 public sealed record FailoverResult<T>(ServiceEndpoint? Endpoint, T? Result, int Attempts, TimeSpan Duration, bool Success, FailoverException? Error);
 
 /// <summary>How the group of candidate endpoints is chosen (the last two) or which algorithm picks (the first four).</summary>

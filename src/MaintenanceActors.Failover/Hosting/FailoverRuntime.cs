@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Pattern;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MaintenanceActors.Failover;
@@ -26,16 +27,31 @@ internal sealed class FailoverRuntime
 
     public FailoverClient Client => _client ?? Start(_services.GetRequiredService<ActorSystem>());
 
+    /// <summary>The <c>Failover</c> configuration section over the defaults (a value that does not convert names its path).</summary>
+    private FailoverOptions Bound()
+    {
+        var section = _services.GetService<IConfiguration>()?.GetSection(FailoverOptions.SectionName);
+        if (section is null || !section.Exists()) return new FailoverOptions();
+        try
+        {
+            return section.Get<FailoverOptions>() ?? new FailoverOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new FailoverValidationException($"{FailoverOptions.SectionName}: {ex.Message}");
+        }
+    }
+
     public FailoverClient Start(ActorSystem system)
     {
         lock (_gate)
         {
             if (_client is not null) return _client;
-            var options = _builder.ConfigureActions.Aggregate(new FailoverOptions(), (o, f) => f(o) ?? throw new FailoverValidationException("Failover: Configure returned null"));
+            var options = _builder.ConfigureActions.Aggregate(Bound(), (o, f) => f(o) ?? throw new FailoverValidationException("Failover: Configure returned null"));
             options.ThrowIfInvalid();
             var time = _services.GetService<TimeProvider>() ?? TimeProvider.System;
             var directory = new EndpointDirectory(options, time, _builder.Random);
-            var registry = system.ActorOf(EndpointRegistryActor.Props(directory, new HealthProbes(time)), "failover-registry");
+            var registry = system.ActorOf(EndpointRegistryActor.Props(directory), "failover-registry");
             system.ActorOf(StaticProviderActor.Props(registry, _builder.StaticEndpoints, _ready), "failover-provider-static");
             foreach (var provider in _builder.Providers)
             {

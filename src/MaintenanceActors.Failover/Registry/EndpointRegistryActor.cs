@@ -20,10 +20,11 @@ internal sealed class EndpointRegistryActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private int _checkerGeneration;
 
-    public EndpointRegistryActor(EndpointDirectory directory, HealthProbes probes)
+    public EndpointRegistryActor(EndpointDirectory directory)
     {
         _directory = directory;
-        _probes = probes;
+        // Owned by this incarnation (disposed in PostStop, which a restart runs too).
+        _probes = new HealthProbes(directory.Time);
         _events = new EventRing(directory.Options.EventCapacity);
 
         Receive<RegisterEndpoint>(m => Upsert(m.Endpoint, m.Source));
@@ -48,8 +49,8 @@ internal sealed class EndpointRegistryActor : ReceiveActor
         Receive<FailedOverNote>(m => Record(FailoverEventKind.FailedOver, m.FromId, m.ServiceName, $"attempt {m.Attempt} moves from {m.FromId} after: {m.Reason}"));
     }
 
-    public static Props Props(EndpointDirectory directory, HealthProbes probes) =>
-        Akka.Actor.Props.Create(() => new EndpointRegistryActor(directory, probes));
+    public static Props Props(EndpointDirectory directory) =>
+        Akka.Actor.Props.Create(() => new EndpointRegistryActor(directory));
 
     private void Upsert(ServiceEndpoint endpoint, string source)
     {
@@ -287,6 +288,24 @@ internal sealed class EndpointRegistryActor : ReceiveActor
         if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters))
         {
             Sender.Tell(answer);
+        }
+    }
+
+    /// <summary>
+    /// A message that throws is logged and dropped, and the registry goes on with its state: a restart would forget every
+    /// registration and maintenance flag while callers keep selecting from the last published views.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception ex)
+        {
+            _log.Error(ex, "Failover registry dropped {0} after an error", message.GetType().Name);
+            Reply(new Status.Failure(ex));
+            return true;
         }
     }
 

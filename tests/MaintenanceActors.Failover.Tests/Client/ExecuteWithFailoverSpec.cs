@@ -68,6 +68,17 @@ public sealed class ExecuteWithFailoverSpec(ITestOutputHelper output) : Failover
     }
 
     [Fact]
+    public async Task A_call_failing_on_rejected_results_must_hand_back_the_last_one()
+    {
+        await RegisterAsync(Endpoint("a"), Endpoint("b"));
+        var result = await Client.ExecuteWithFailoverAsync(Users with { IsFailure = r => r is 503 }, (_, _) => Task.FromResult(503));
+        result.Success.Should().BeFalse();
+        result.Attempts.Should().Be(3);
+        result.Result.Should().Be(503);
+        result.Error.Should().BeOfType<FailoverConnectionException>().Which.Message.Should().Contain("rejected by IsFailure");
+    }
+
+    [Fact]
     public async Task A_single_endpoint_must_be_retried_when_no_other_is_left()
     {
         await RegisterAsync(Endpoint("a"));

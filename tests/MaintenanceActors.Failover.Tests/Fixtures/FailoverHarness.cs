@@ -13,7 +13,7 @@ public abstract class FailoverSpec : MaintenanceTestKit
     {
         Clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         Directory = new EndpointDirectory(options ?? new FailoverOptions(), Clock, new Random(seed));
-        Registry = Sys.ActorOf(EndpointRegistryActor.Props(Directory, new HealthProbes(Clock)), "failover-registry");
+        Registry = Sys.ActorOf(EndpointRegistryActor.Props(Directory), "failover-registry");
         Client = new FailoverClient(Registry, Directory);
     }
 

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using MaintenanceActors.Testing;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -36,6 +37,67 @@ public sealed class AddFailoverSpec
         {
             await host.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task Must_share_the_actor_system_of_AddMaintenance_called_first()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddMaintenance(_ => { });
+        builder.Services.AddFailover(f => f.AddStaticEndpoints(new ServiceEndpoint("users/a", "users", "127.0.0.1", 5080)));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var client = host.Services.GetRequiredService<IFailoverClient>();
+            (await client.ListEndpointsAsync()).Should().ContainSingle();
+            client.Registry.Path.Root.Address.System.Should().Be(MaintenanceServiceCollectionExtensions.ActorSystemName);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Must_read_the_Failover_section_before_code_adjusts_it()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Failover:Strategy"] = "Geographic",
+            ["Failover:RegionOrder:0"] = "eu-west",
+            ["Failover:CircuitBreaker:FailureThreshold"] = "7",
+            ["Failover:Retry:Delay"] = "00:00:00.250",
+        });
+        builder.Services.AddFailover(f => f.Configure(o => o with { Retry = o.Retry with { MaxRetries = 4 } }));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var options = await host.Services.GetRequiredService<IFailoverClient>().GetConfigAsync();
+            options.Strategy.Should().Be(FailoverStrategy.Geographic);
+            options.RegionOrder.Should().Equal("eu-west");
+            options.CircuitBreaker.FailureThreshold.Should().Be(7);
+            options.CircuitBreaker.RecoveryTimeout.Should().Be(TimeSpan.FromSeconds(30));
+            options.Retry.Delay.Should().Be(TimeSpan.FromMilliseconds(250));
+            options.Retry.MaxRetries.Should().Be(4);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Must_fail_the_start_naming_a_bad_configuration_value()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Failover:CircuitBreaker:FailureThreshold"] = "0" });
+        builder.Services.AddFailover(_ => { });
+        using var host = builder.Build();
+        await host.Invoking(h => h.StartAsync()).Should().ThrowAsync<FailoverValidationException>()
+            .WithMessage("Failover:CircuitBreaker:FailureThreshold must be at least 1");
     }
 
     [Fact]

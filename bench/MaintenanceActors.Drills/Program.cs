@@ -5,6 +5,7 @@ using MaintenanceActors.Drills.Db;
 using MaintenanceActors.Drills.Drain;
 using MaintenanceActors.Drills.Etcd;
 using MaintenanceActors.Drills.Fleet;
+using MaintenanceActors.Drills.Failover;
 using MaintenanceActors.Drills.Http;
 using MaintenanceActors.Drills.Refusal;
 using MaintenanceActors.Drills.Shutdown;
@@ -28,6 +29,7 @@ IDrill[] drills =
     new FleetWatchersDrill(),
     new FleetRollDrill(),
 ];
+IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new FailoverMaintenanceDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

@@ -7,6 +7,12 @@
 //   MAINTENANCE_KEY      the service-wide key (default /maintenance/<service>)
 //   PORT                 port to listen on (default 5080)
 //   LISTEN_ADDRESS       address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+//   ETCD_ENDPOINTS   etcd endpoints, comma-separated, host:port or http://host:port (default 127.0.0.1:2379)
+//   MAINTENANCE_KEY  the key to watch (default /maintenance/http-service)
+//   PORT             port to listen on (default 5080)
+//   LISTEN_ADDRESS   address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
+//   SERVICE_NAME, INSTANCE_ID  when both are set, the instance registers itself in etcd for failover clients under
+//                    REGISTRY_PREFIX (default /services/) at REGISTER_ADDRESS (default the listen address); see samples/FailoverClient
 //
 // Try it:   etcdctl put /maintenance/http-service '{"enabled":true,"reason":"upgrade"}'
 //           curl -i localhost:5080/items          -> 503 application/problem+json, Retry-After
@@ -34,6 +40,7 @@ var listenAddress = SampleEnvironment.ListenAddress();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(listenAddress, port));
 builder.Services.AddSingleton<ItemStore>();
+SelfRegistration.AddIfConfigured(builder.Services, etcdEndpoints, listenAddress, port);
 builder.Services.AddMaintenance(m => m
     .UseEtcd(etcd =>
     {

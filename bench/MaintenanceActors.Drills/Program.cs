@@ -28,8 +28,8 @@ IDrill[] drills =
     new DashboardLatencyDrill(),
     new FleetWatchersDrill(),
     new FleetRollDrill(),
+    new FailoverMaintenanceDrill(),
 ];
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(), new FailoverMaintenanceDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

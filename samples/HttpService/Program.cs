@@ -1,18 +1,15 @@
 // HttpService: a small JSON API that drains cleanly when its etcd key says maintenance.
 //
 //   ETCD_ENDPOINTS       etcd endpoints, comma-separated, host:port or http://host:port (default 127.0.0.1:2379)
-//   MAINTENANCE_SERVICE  the fleet's service name (default http-service): watches /maintenance/<service> and
+//   MAINTENANCE_SERVICE  the fleet's service name (default SERVICE_NAME, else http-service): watches /maintenance/<service> and
 //                        /maintenance/<service>/instances/<id>, publishes status at /maintenance-status/<service>/<id>
 //   INSTANCE_ID          this instance's id (default <host name>-<port>, so several instances on one host differ)
 //   MAINTENANCE_KEY      the service-wide key (default /maintenance/<service>)
 //   PORT                 port to listen on (default 5080)
 //   LISTEN_ADDRESS       address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
-//   ETCD_ENDPOINTS   etcd endpoints, comma-separated, host:port or http://host:port (default 127.0.0.1:2379)
-//   MAINTENANCE_KEY  the key to watch (default /maintenance/http-service)
-//   PORT             port to listen on (default 5080)
-//   LISTEN_ADDRESS   address to listen on (default 127.0.0.1; 0.0.0.0 in a container)
-//   SERVICE_NAME, INSTANCE_ID  when both are set, the instance registers itself in etcd for failover clients under
-//                    REGISTRY_PREFIX (default /services/) at REGISTER_ADDRESS (default the listen address); see samples/FailoverClient
+//   SERVICE_NAME         when set, the instance registers itself in etcd for failover clients as <SERVICE_NAME>/<INSTANCE_ID>
+//                        under REGISTRY_PREFIX (default /services/) at REGISTER_ADDRESS (default the listen address), on a
+//                        lease; it is also the default MAINTENANCE_SERVICE. See samples/FailoverClient
 //
 // Try it:   etcdctl put /maintenance/http-service '{"enabled":true,"reason":"upgrade"}'
 //           curl -i localhost:5080/items          -> 503 application/problem+json, Retry-After
@@ -30,7 +27,7 @@ using Samples;
 return SampleEnvironment.Run(() =>
 {
 var etcdEndpoints = SampleEnvironment.Text("ETCD_ENDPOINTS", "127.0.0.1:2379", "Maintenance:Etcd:Endpoints");
-var service = SampleEnvironment.Text("MAINTENANCE_SERVICE", "http-service", "Maintenance:Fleet:Service");
+var service = SampleEnvironment.Text("MAINTENANCE_SERVICE", SampleEnvironment.Text("SERVICE_NAME", "http-service"), "Maintenance:Fleet:Service");
 var port = SampleEnvironment.Port("PORT", 5080);
 var instanceId = SampleEnvironment.Text("INSTANCE_ID", $"{Environment.MachineName}-{port}", "Maintenance:Fleet:InstanceId");
 var maintenanceKey = SampleEnvironment.Text("MAINTENANCE_KEY", $"/maintenance/{service}", "Maintenance:Etcd:Key");
@@ -40,7 +37,7 @@ var listenAddress = SampleEnvironment.ListenAddress();
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(listenAddress, port));
 builder.Services.AddSingleton<ItemStore>();
-SelfRegistration.AddIfConfigured(builder.Services, etcdEndpoints, listenAddress, port);
+SelfRegistration.AddIfConfigured(builder.Services, etcdEndpoints, listenAddress, port, instanceId);
 builder.Services.AddMaintenance(m => m
     .UseEtcd(etcd =>
     {

@@ -14,20 +14,20 @@ internal sealed class SelfRegistration(EtcdDiscoveryOptions etcd, string service
     private EtcdServiceRegistration? _registration;
 
     /// <summary>
-    /// Adds the registration when <c>SERVICE_NAME</c> and <c>INSTANCE_ID</c> are set (both or neither); <c>REGISTRY_PREFIX</c>
-    /// (default /services/) and <c>REGISTER_ADDRESS</c> (default the listen address, 127.0.0.1 for 0.0.0.0) are optional.
+    /// Adds the registration when <c>SERVICE_NAME</c> is set, as <c>{SERVICE_NAME}/{instance}</c> where the instance is the
+    /// fleet's <c>INSTANCE_ID</c>; <c>REGISTRY_PREFIX</c> (default /services/) and <c>REGISTER_ADDRESS</c> (default the
+    /// listen address, 127.0.0.1 for 0.0.0.0) are optional.
     /// </summary>
-    public static void AddIfConfigured(IServiceCollection services, string etcdEndpoints, System.Net.IPAddress listenAddress, int port)
+    public static void AddIfConfigured(IServiceCollection services, string etcdEndpoints, System.Net.IPAddress listenAddress, int port, string instance)
     {
         var service = SampleEnvironment.Text("SERVICE_NAME", "");
-        var instance = SampleEnvironment.Text("INSTANCE_ID", "");
-        if (service.Length == 0 && instance.Length == 0)
+        if (service.Length == 0)
         {
             return;
         }
-        if (service.Length == 0 || instance.Length == 0 || service.Contains('/') || instance.Contains('/'))
+        if (service.Contains('/') || instance.Contains('/'))
         {
-            throw new SampleConfigurationException("SERVICE_NAME and INSTANCE_ID must be set together, as names without '/' (e.g. http-service and a), to register in etcd.");
+            throw new SampleConfigurationException("SERVICE_NAME and INSTANCE_ID must be names without '/' (e.g. http-service and a) to register in etcd.");
         }
         var prefix = SampleEnvironment.Text("REGISTRY_PREFIX", "/services/");
         var fallback = listenAddress.Equals(System.Net.IPAddress.Any) ? "127.0.0.1" : listenAddress.ToString();

@@ -61,19 +61,38 @@ internal static class EndpointSelector
     {
         var entries = view.Entries;
         var start = (int)((uint)Interlocked.Increment(ref view.Cursor.Next) % (uint)entries.Length);
-        return FirstFrom(entries, start, group, tried);
+        var entry = FirstFrom(entries, start, group, tried, out var skipped);
+        if (skipped > 0)
+        {
+            // Move the cursor past the endpoints skipped, so the next pick starts after this one: an excluded endpoint's
+            // turns are spread over the others instead of all going to its neighbour.
+            Interlocked.Add(ref view.Cursor.Next, skipped);
+        }
+        return entry;
     }
 
-    private static EndpointEntry? FirstFrom<TGroup>(EndpointEntry[] entries, int start, TGroup group, in Tried tried) where TGroup : struct, IGroup
+    private static EndpointEntry? FirstFrom<TGroup>(EndpointEntry[] entries, int start, TGroup group, in Tried tried) where TGroup : struct, IGroup =>
+        FirstFrom(entries, start, group, tried, out _);
+
+    private static EndpointEntry? FirstFrom<TGroup>(EndpointEntry[] entries, int start, TGroup group, in Tried tried, out int skipped) where TGroup : struct, IGroup
     {
         for (var i = start; i < entries.Length; i++)
         {
-            if (Candidate(entries[i], group, tried)) return entries[i];
+            if (Candidate(entries[i], group, tried))
+            {
+                skipped = i - start;
+                return entries[i];
+            }
         }
         for (var i = 0; i < start; i++)
         {
-            if (Candidate(entries[i], group, tried)) return entries[i];
+            if (Candidate(entries[i], group, tried))
+            {
+                skipped = entries.Length - start + i;
+                return entries[i];
+            }
         }
+        skipped = 0;
         return null;
     }
 

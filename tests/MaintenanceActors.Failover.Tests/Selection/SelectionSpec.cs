@@ -17,6 +17,15 @@ public sealed class SelectionSpec(ITestOutputHelper output) : FailoverSpec(outpu
     }
 
     [Fact]
+    public async Task Round_robin_must_spread_an_excluded_endpoints_turns_over_the_others_not_its_neighbour()
+    {
+        await RegisterAsync(Endpoint("a"), Endpoint("b"), Endpoint("c"), Endpoint("d"));
+        await Client.Registry.Ask<MaintenanceApplied>(new SetEndpointMaintenance("users/b", true, "draining"));
+        var counts = Distribution(Users with { Strategy = FailoverStrategy.RoundRobin }, 300);
+        counts.Should().BeEquivalentTo(new Dictionary<string, int> { ["users/a"] = 100, ["users/c"] = 100, ["users/d"] = 100 });
+    }
+
+    [Fact]
     public async Task Random_must_spread_evenly_with_a_seeded_source()
     {
         await RegisterAsync(Endpoint("a"), Endpoint("b"), Endpoint("c"), Endpoint("d"));

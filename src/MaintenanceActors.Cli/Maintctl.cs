@@ -10,7 +10,7 @@ internal static class Maintctl
     public static RootCommand Build(CliIo io)
     {
         var global = new GlobalOptions();
-        var root = new RootCommand("maintctl: status, maintenance switches, live watch, rolling maintenance and history for MaintenanceActors fleets (docs/maintctl.md)");
+        var root = new RootCommand("maintctl: status, maintenance switches, live watch, rolling maintenance, history and a live dashboard for MaintenanceActors fleets (docs/maintctl.md)");
         foreach (var option in global.All)
         {
             root.Add(option);
@@ -21,6 +21,7 @@ internal static class Maintctl
         root.Add(WatchCommand.Create(global, io));
         root.Add(RollCommand.Create(global, io));
         root.Add(HistoryCommand.Create(global, io));
+        root.Add(DashboardCommand.Create(global, io));
         return root;
     }
 

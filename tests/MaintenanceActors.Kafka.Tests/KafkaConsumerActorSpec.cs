@@ -70,6 +70,179 @@ public sealed class KafkaConsumerActorSpec : MaintenanceTestKit
         await UntilAsync(async () => (await StatsAsync(consumer)).Committed.Values.Sum() == Count);
     }
 
+    [Fact]
+    public async Task Must_let_no_record_reach_either_consumer_when_a_second_joins_during_maintenance_until_exit()
+    {
+        var topic = _kafka.CreateTopic(Partitions);
+        var group = _kafka.NewGroup();
+        var first = new RecordingProcessor();
+        var second = new RecordingProcessor();
+        _kafka.Produce(topic, 400, "before");
+        var a = Start(Options(topic, group), first, "a");
+        await ResumeAsync(a);
+        await UntilAsync(() => first.Processed.Count == 400);
+
+        (await EnterAsync(a)).Outcome.Should().Be(DrainOutcome.Drained);
+        first.Forbidden = second.Forbidden = true;
+        var b = Start(Options(topic, group), second, "b");
+        (await EnterAsync(b)).Outcome.Should().Be(DrainOutcome.Drained);
+        await UntilAsync(async () => (await StatsAsync(a)).Assigned.Count + (await StatsAsync(b)).Assigned.Count == Partitions
+                                     && (await StatsAsync(b)).Assigned.Count > 0);
+        _kafka.Produce(topic, 400, "during");
+        await ProvenFetchableAsync(topic, 800);
+
+        foreach (var consumer in new[] { a, b })
+        {
+            var stats = await StatsAsync(consumer);
+            stats.Paused.Should().BeEquivalentTo(stats.Assigned, "every partition a member owns after the rebalance is paused");
+        }
+        (await StatsAsync(b)).Received.Should().Be(0, "the new member's partitions were paused before anything was fetched");
+        (await StatsAsync(a)).Received.Should().Be(400, "nothing new was fetched by the paused member");
+        first.StartedWhileForbidden.Should().Be(0);
+        second.StartedWhileForbidden.Should().Be(0);
+
+        first.Forbidden = second.Forbidden = false;
+        await ResumeAsync(a);
+        await ResumeAsync(b);
+        await UntilAsync(() => first.Processed.Count + second.Processed.Count == 800);
+        (first.Duplicates + second.Duplicates + first.Processed.Keys.Intersect(second.Processed.Keys).Count())
+            .Should().Be(0, "the drain committed everything before the rebalance");
+    }
+
+    [Fact]
+    public async Task Must_keep_partitions_paused_that_move_away_and_come_back_while_in_maintenance()
+    {
+        var topic = _kafka.CreateTopic(Partitions);
+        var group = _kafka.NewGroup();
+        var processor = new RecordingProcessor();
+        _kafka.Produce(topic, 100, "before");
+        var a = Start(Options(topic, group), processor, "a");
+        await ResumeAsync(a);
+        await UntilAsync(() => processor.Processed.Count == 100);
+        (await EnterAsync(a)).Outcome.Should().Be(DrainOutcome.Drained);
+        processor.Forbidden = true;
+
+        // B takes half of the partitions, then leaves: they come back to A from another member, which librdkafka does not
+        // keep paused (the trap); A must pause them again before fetching.
+        var b = Start(Options(topic, group), new RecordingProcessor(), "b");
+        await UntilAsync(async () => (await StatsAsync(b)).Assigned.Count > 0 && (await StatsAsync(a)).Assigned.Count < Partitions);
+        var rebalancesBefore = (await StatsAsync(a)).Rebalances;
+        Sys.Stop(b);
+        await UntilAsync(async () => (await StatsAsync(a)).Assigned.Count == Partitions && (await StatsAsync(a)).Rebalances > rebalancesBefore);
+
+        _kafka.Produce(topic, 400, "after");
+        await ProvenFetchableAsync(topic, 500);
+        var stats = await StatsAsync(a);
+        stats.Paused.Should().HaveCount(Partitions).And.BeEquivalentTo(stats.Assigned);
+        stats.Received.Should().Be(100, "no partition was fetched while in maintenance");
+        processor.StartedWhileForbidden.Should().Be(0);
+
+        processor.Forbidden = false;
+        await ResumeAsync(a);
+        await UntilAsync(() => processor.Processed.Count == 500);
+        processor.Duplicates.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Must_answer_TimedOut_with_the_count_when_a_record_hangs_and_stay_paused()
+    {
+        var topic = _kafka.CreateTopic(Partitions);
+        var group = _kafka.NewGroup();
+        var letGo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var token = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var processor = new RecordingProcessor
+        {
+            Work = (r, ct) =>
+            {
+                if (r.Offset.Value != 0)
+                {
+                    return Task.CompletedTask;
+                }
+                token.TrySetResult(ct);
+                return letGo.Task;
+            },
+        };
+        var a = Start(Options(topic, group), processor);
+        await ResumeAsync(a);
+        // One record per partition at offset 0: all four hang.
+        using (var producer = _kafka.CreateProducer())
+        {
+            for (var p = 0; p < Partitions; p++)
+            {
+                producer.Produce(new TopicPartition(topic, p), new Message<byte[], byte[]> { Value = [1] });
+            }
+            producer.Flush(Wait);
+        }
+        await UntilAsync(() => processor.Running == Partitions);
+        var seen = await token.Task.WaitAsync(Wait);
+
+        var drain = await EnterAsync(a, TimeSpan.FromMilliseconds(300));
+        drain.Outcome.Should().Be(DrainOutcome.TimedOut);
+        drain.InFlightAtDeadline.Should().Be(Partitions);
+        seen.IsCancellationRequested.Should().BeFalse("maintenance never cancels the processor's token");
+        var stats = await StatsAsync(a);
+        stats.Paused.Should().HaveCount(Partitions, "a timed-out drain still takes nothing new");
+        stats.InFlight.Should().Be(Partitions);
+
+        letGo.SetResult();
+        await UntilAsync(async () => (await StatsAsync(a)).Committed.Values.Sum() == Partitions);
+        (await StatsAsync(a)).Paused.Should().HaveCount(Partitions);
+    }
+
+    [Fact]
+    public async Task Must_restart_after_its_consumer_thread_crashes_and_resume_from_the_committed_offsets()
+    {
+        var topic = _kafka.CreateTopic(Partitions);
+        var group = _kafka.NewGroup();
+        var processor = new RecordingProcessor();
+        var options = Options(topic, group);
+        var state = new KafkaConsumerState(TimeProvider.System);
+        var backoff = Backoff.OnFailure(Props.Create(() => new KafkaConsumerActor(options, processor, state)), "kafka",
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), 0.2, -1);
+        var supervisor = Sys.ActorOf(BackoffSupervisor.Props(backoff), "kafka-backoff");
+        await ResumeAsync(supervisor);
+        _kafka.Produce(topic, 500, "first");
+        await UntilAsync(() => processor.Processed.Count == 500);
+        await UntilAsync(() => state.Committed.Values.Sum() == 500);
+
+        var crashed = await CurrentChildAsync(supervisor);
+        supervisor.Tell(new CrashConsumerThread(new InvalidOperationException("simulated client failure")));
+        await UntilAsync(async () => await CurrentChildAsync(supervisor) is { } child && !child.Equals(crashed));
+        // The restarted actor starts paused and asks its parent for the desired state; here the spec stands for the supervisor.
+        await ResumeAsync(supervisor);
+        _kafka.Produce(topic, 500, "second");
+        await UntilAsync(() => processor.Processed.Count == 1000);
+        processor.Duplicates.Should().Be(0, "the new consumer starts at the committed offsets, not from the beginning");
+        state.LastErrors.Should().BeEmpty();
+    }
+
+    private static async Task<IActorRef?> CurrentChildAsync(IActorRef backoff) =>
+        (await backoff.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, Wait)).Ref is { } child && !child.IsNobody() ? child : null;
+
+    /// <summary>
+    /// Reads the topic with a plain consumer (no group) until it has seen <paramref name="count"/> records: the records were
+    /// there to fetch, so a paused consumer that has none of them was really paused.
+    /// </summary>
+    private async Task ProvenFetchableAsync(string topic, int count)
+    {
+        using var reader = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _kafka.BootstrapServers, GroupId = "reader", EnableAutoCommit = false }).Build();
+        reader.Assign(Enumerable.Range(0, Partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var seen = 0;
+        var deadline = DateTime.UtcNow + Wait;
+        await Task.Run(() =>
+        {
+            while (seen < count && DateTime.UtcNow < deadline)
+            {
+                if (reader.Consume(100) is { IsPartitionEOF: false })
+                {
+                    seen++;
+                }
+            }
+        });
+        seen.Should().Be(count);
+        reader.Close();
+    }
+
     internal KafkaConsumerOptions Options(string topic, string group, Action<KafkaConsumerOptions>? adjust = null)
     {
         var options = new KafkaConsumerOptions

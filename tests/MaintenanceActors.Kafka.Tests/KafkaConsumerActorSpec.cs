@@ -216,6 +216,32 @@ public sealed class KafkaConsumerActorSpec : MaintenanceTestKit
         state.LastErrors.Should().BeEmpty();
     }
 
+    [Fact]
+    public async Task Must_leave_the_group_after_draining_when_asked_to_and_join_again_on_exit()
+    {
+        var topic = _kafka.CreateTopic(Partitions);
+        var group = _kafka.NewGroup();
+        var processor = new RecordingProcessor();
+        var a = Start(Options(topic, group, o => o.LeaveGroupOnMaintenance = true), processor);
+        (await StatsAsync(a)).InGroup.Should().BeFalse("a consumer that leaves in maintenance joins only when told to run");
+        await ResumeAsync(a);
+        _kafka.Produce(topic, 100, "before");
+        await UntilAsync(() => processor.Processed.Count == 100);
+
+        (await EnterAsync(a)).Outcome.Should().Be(DrainOutcome.Drained);
+        processor.Forbidden = true;
+        (await StatsAsync(a)).InGroup.Should().BeFalse("the drain closed the consumer");
+        _kafka.Committed(group, topic, Partitions).Values.Sum().Should().Be(100, "closing committed what finished");
+        _kafka.Produce(topic, 50, "during");
+
+        processor.Forbidden = false;
+        await ResumeAsync(a);
+        await UntilAsync(() => processor.Processed.Count == 150);
+        processor.StartedWhileForbidden.Should().Be(0);
+        processor.Duplicates.Should().Be(0);
+        (await StatsAsync(a)).InGroup.Should().BeTrue();
+    }
+
     private static async Task<IActorRef?> CurrentChildAsync(IActorRef backoff) =>
         (await backoff.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, Wait)).Ref is { } child && !child.IsNobody() ? child : null;
 

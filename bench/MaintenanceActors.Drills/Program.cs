@@ -4,11 +4,13 @@ using MaintenanceActors.Drills.Db;
 using MaintenanceActors.Drills.Drain;
 using MaintenanceActors.Drills.Etcd;
 using MaintenanceActors.Drills.Http;
+using MaintenanceActors.Drills.Kafka;
 using MaintenanceActors.Drills.Refusal;
 using MaintenanceActors.Drills.Shutdown;
 
 // dotnet run -c Release --project bench/MaintenanceActors.Drills -- <drill|all> [--quick]
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill()];
+IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(),
+    new KafkaThroughputDrill(), new KafkaPauseLatencyDrill(), new KafkaNoLossDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

@@ -33,8 +33,13 @@ public sealed class KafkaConsumerOptions
     /// </summary>
     public TimeSpan RevokeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Records fetched but not yet processed, per partition, before that partition is paused to let the processor catch up. Default: 1000 (2 to 1,000,000).</summary>
-    public int MaxBufferedPerPartition { get; set; } = 1000;
+    /// <summary>
+    /// Records fetched but not yet processed, per partition, before that partition is paused to let the processor catch up
+    /// (it resumes at half). Pausing drops librdkafka's prefetched records, which are fetched again on resume, so a small
+    /// value costs throughput; librdkafka itself prefetches up to queued.min.messages (100,000) per partition. Default: 10,000
+    /// (2 to 1,000,000).
+    /// </summary>
+    public int MaxBufferedPerPartition { get; set; } = 10_000;
 
     /// <summary>
     /// For long maintenance windows: after draining, close the consumer (leave the group, so its partitions go to other

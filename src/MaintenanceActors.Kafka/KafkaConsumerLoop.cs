@@ -101,7 +101,7 @@ internal sealed class KafkaConsumerLoop
                 .SetErrorHandler((_, error) => OnError(error))
                 .Build();
             _consumer.Subscribe(_options.Topics);
-            _state.InGroup = true;
+            _state.Joined(this);
             Loop(_consumer);
             Close(_consumer);
             _stopped.TrySetResult();
@@ -125,7 +125,7 @@ internal sealed class KafkaConsumerLoop
         }
         finally
         {
-            _state.InGroup = false;
+            _state.Left(this);
             _consumer?.Dispose();
         }
     }
@@ -196,7 +196,7 @@ internal sealed class KafkaConsumerLoop
         TryCommit(consumer, _dispatcher.Uncommitted());
         // Close leaves the group; the revoked handler runs inside it and commits what finished meanwhile.
         consumer.Close();
-        _state.Partitions = PartitionView.Empty;
+        _state.Left(this);
     }
 
     private void OnAssigned(List<TopicPartition> partitions)

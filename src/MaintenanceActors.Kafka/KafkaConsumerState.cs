@@ -22,7 +22,7 @@ internal sealed class KafkaConsumerState(TimeProvider time)
     private volatile string? _problem;
     private volatile PartitionView _partitions = PartitionView.Empty;
     private volatile RecordDispatcher? _dispatcher;
-    private volatile bool _inGroup;
+    private object? _member;
 
     public TimeProvider Time => time;
     public ConcurrentDictionary<string, long> Committed { get; } = new(StringComparer.Ordinal);
@@ -43,10 +43,18 @@ internal sealed class KafkaConsumerState(TimeProvider time)
         set => _dispatcher = value;
     }
 
-    public bool InGroup
+    /// <summary>True while a consumer of this resource is subscribed (between <see cref="Joined"/> and its <see cref="Left"/>).</summary>
+    public bool InGroup => Volatile.Read(ref _member) is not null;
+
+    public void Joined(object member) => Volatile.Write(ref _member, member);
+
+    // Only the member that joined last may say it left: an old consumer closing late must not hide the new one.
+    public void Left(object member)
     {
-        get => _inGroup;
-        set => _inGroup = value;
+        if (Interlocked.CompareExchange(ref _member, null, member) == member)
+        {
+            _partitions = PartitionView.Empty;
+        }
     }
 
     public PartitionView Partitions
@@ -101,7 +109,7 @@ internal sealed class KafkaConsumerState(TimeProvider time)
         var partitions = _partitions;
         var dispatcher = _dispatcher;
         return new KafkaConsumerStatsSnapshot(
-            resource, Received, Processed, Failed, dispatcher?.InFlight ?? 0, dispatcher?.Buffered ?? 0, _inGroup,
+            resource, Received, Processed, Failed, dispatcher?.InFlight ?? 0, dispatcher?.Buffered ?? 0, InGroup,
             partitions.Assigned, partitions.Paused, partitions.Lag,
             Interlocked.Read(ref _rebalances), Interlocked.Read(ref _commits), Interlocked.Read(ref _commitErrors),
             Interlocked.Read(ref _lastCommitTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null,

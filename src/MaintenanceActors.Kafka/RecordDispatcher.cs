@@ -113,8 +113,8 @@ internal sealed class RecordDispatcher
         {
             if (!_lanes.TryGetValue(record.TopicPartition, out var lane))
             {
-                // Assigned without our handler seeing it (cannot happen with subscribe, kept safe): a lane of its own.
-                lane = _lanes[record.TopicPartition] = new Lane(record.TopicPartition);
+                // Not (or no longer) ours: processing it would only duplicate the owner's work, and its offset cannot be committed.
+                return false;
             }
             lane.Pending.Enqueue(record);
             Interlocked.Increment(ref _buffered);

@@ -32,6 +32,7 @@ internal sealed class KafkaConsumerLoop
     private HashSet<TopicPartition> _pausedNow = new();
     private long _nextCommit;
     private long _nextHealth;
+    private readonly Dictionary<TopicPartition, long> _queriedHigh = new();
 
     public KafkaConsumerLoop(KafkaConsumerOptions options, RecordDispatcher dispatcher, KafkaConsumerState state, ILogger log, IActorRef owner, bool paused)
     {
@@ -183,8 +184,9 @@ internal sealed class KafkaConsumerLoop
             }
             if (now >= _nextHealth)
             {
-                _nextHealth = now + Ticks(_options.HealthCheckInterval);
                 CheckBroker(consumer);
+                // From the end of the check: a slow broker must not turn the loop into a loop of checks.
+                _nextHealth = _state.Time.GetTimestamp() + Ticks(_options.HealthCheckInterval);
             }
         }
     }
@@ -292,8 +294,10 @@ internal sealed class KafkaConsumerLoop
         var lag = new SortedDictionary<string, long>(StringComparer.Ordinal);
         foreach (var partition in assigned)
         {
-            var high = consumer.GetWatermarkOffsets(partition).High;
-            if (high == Offset.Unset)
+            // The cached watermark moves only with fetches (not while paused); the health tick's broker query fills the gap.
+            var cached = consumer.GetWatermarkOffsets(partition).High;
+            var high = Math.Max(cached == Offset.Unset ? -1 : cached.Value, _queriedHigh.GetValueOrDefault(partition, -1));
+            if (high < 0)
             {
                 continue;
             }
@@ -301,7 +305,7 @@ internal sealed class KafkaConsumerLoop
                 : _state.Committed.TryGetValue(KafkaConsumerState.Name(partition), out var c) ? c : -1;
             if (from >= 0)
             {
-                lag[KafkaConsumerState.Name(partition)] = Math.Max(0, high.Value - from);
+                lag[KafkaConsumerState.Name(partition)] = Math.Max(0, high - from);
             }
         }
         _state.Partitions = new PartitionView(
@@ -344,6 +348,12 @@ internal sealed class KafkaConsumerLoop
             var metadata = admin.GetMetadata(_options.Topics[0], TimeSpan.FromSeconds(2));
             var topic = metadata.Topics.FirstOrDefault();
             SetProblem(topic is { Error.IsError: true } ? $"topic {topic.Topic}: {topic.Error.Reason}" : null);
+            // Paused partitions are not fetched, so their cached high watermark stands still: ask the broker.
+            foreach (var partition in _pausedNow)
+            {
+                _queriedHigh[partition] = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(1)).High.Value;
+            }
+            PublishPartitions(consumer);
         }
         catch (KafkaException ex)
         {

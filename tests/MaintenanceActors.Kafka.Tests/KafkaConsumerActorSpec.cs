@@ -31,9 +31,12 @@ public sealed class KafkaConsumerActorSpec : MaintenanceTestKit
         const int Toggles = 10;
         var topic = _kafka.CreateTopic(Partitions);
         var group = _kafka.NewGroup();
-        var processor = new RecordingProcessor { Work = (_, _) => Task.Delay(1) };
+        // Small work: every fifth record waits a millisecond, so the toggles land while records flow.
+        var processor = new RecordingProcessor { Work = (r, _) => r.Offset.Value % 5 == 0 ? Task.Delay(1) : Task.CompletedTask };
         _kafka.Produce(topic, Count);
         var consumer = Start(Options(topic, group), processor);
+        // Reads the group's committed offsets from the broker (one client for all toggles: each new one costs a coordinator lookup).
+        using var offsets = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = _kafka.BootstrapServers, GroupId = group }).Build();
         await ResumeAsync(consumer);
 
         for (var toggle = 1; toggle <= Toggles; toggle++)
@@ -43,13 +46,15 @@ public sealed class KafkaConsumerActorSpec : MaintenanceTestKit
 
             var drained = await EnterAsync(consumer);
             processor.Forbidden = true;
+            processor.Processed.Count.Should().BeLessThan(Count, "the toggle must come while records are still flowing");
             drained.Outcome.Should().Be(DrainOutcome.Drained);
             processor.Running.Should().Be(0, "a drained consumer has nothing in the processor");
             var stats = await StatsAsync(consumer);
             stats.InFlight.Should().Be(0);
             stats.Paused.Should().BeEquivalentTo(stats.Assigned, "every assigned partition is paused in maintenance");
             // Drained means committed: per partition, the committed offset is exactly the next record to process.
-            var committed = _kafka.Committed(group, topic, Partitions);
+            var committed = offsets.Committed(Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, p)), Wait)
+                .ToDictionary(o => o.Partition.Value, o => o.Offset.Value);
             for (var p = 0; p < Partitions; p++)
             {
                 var done = processor.Processed.Keys.Where(k => k.Partition == p).Select(k => k.Offset).DefaultIfEmpty(-1).Max() + 1;
@@ -116,7 +121,7 @@ public sealed class KafkaConsumerActorSpec : MaintenanceTestKit
         var group = _kafka.NewGroup();
         var processor = new RecordingProcessor();
         _kafka.Produce(topic, 100, "before");
-        var a = Start(Options(topic, group), processor, "a");
+        var a = Start(Options(topic, group, o => o.HealthCheckInterval = TimeSpan.FromSeconds(1)), processor, "a");
         await ResumeAsync(a);
         await UntilAsync(() => processor.Processed.Count == 100);
         (await EnterAsync(a)).Outcome.Should().Be(DrainOutcome.Drained);
@@ -136,6 +141,7 @@ public sealed class KafkaConsumerActorSpec : MaintenanceTestKit
         stats.Paused.Should().HaveCount(Partitions).And.BeEquivalentTo(stats.Assigned);
         stats.Received.Should().Be(100, "no partition was fetched while in maintenance");
         processor.StartedWhileForbidden.Should().Be(0);
+        await UntilAsync(async () => (await StatsAsync(a)).Lag.Values.Sum() == 400); // paused partitions' lag comes from the broker
 
         processor.Forbidden = false;
         await ResumeAsync(a);

@@ -233,6 +233,9 @@ internal sealed class RecordDispatcher
         }
     }
 
+    // A lane keeps its slot for up to this many records in a row, then queues for it again so other lanes get a turn.
+    private const int RecordsPerTurn = 64;
+
     private async Task RunLaneAsync(Lane lane)
     {
         while (true)
@@ -246,69 +249,98 @@ internal sealed class RecordDispatcher
                 StopLane(lane);
                 return;
             }
-            ConsumeResult<byte[], byte[]> record;
+            ConsumeResult<byte[], byte[]>? record;
             lock (_gate)
             {
-                if (!_intakeOpen || lane.Revoked || !lane.Pending.TryDequeue(out record!))
+                record = StartNext(lane);
+                if (record is null)
                 {
                     lane.Running = false;
                     _slots.Release();
                     return;
                 }
-                // Counted under the lock that Close takes: a drain that sees zero cannot miss a record about to start.
-                _inFlight++;
-                lane.Current = record;
-                Interlocked.Decrement(ref _buffered);
-                if (lane.Full && lane.Pending.Count <= _maxBuffered / 2)
+            }
+            for (var turn = 1; ; turn++)
+            {
+                var finished = await ProcessAsync(record).ConfigureAwait(false);
+                lock (_gate)
                 {
-                    lane.Full = false;
-                    FlowChanged = true;
-                }
-            }
-            var finished = true;
-            try
-            {
-                await _processor.ProcessAsync(record, _shutdown).ConfigureAwait(false);
-                _state.AddProcessed();
-            }
-            catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
-            {
-                finished = false; // not processed: not committed, delivered again
-            }
-            catch (Exception ex)
-            {
-                _state.AddFailed();
-                _state.RecordError("process", $"{record.TopicPartitionOffset}: {ex.Message}");
-                _log.LogWarning(ex, "Processing Kafka record {Record} failed; the partition moves on", record.TopicPartitionOffset.ToString());
-            }
-            finally
-            {
-                _slots.Release();
-            }
-            lock (_gate)
-            {
-                _inFlight--;
-                lane.Current = null;
-                if (finished)
-                {
-                    lane.Finished = record.Offset.Value + 1;
-                }
-                if (_inFlight == 0)
-                {
-                    foreach (var waiter in _idleWaiters)
+                    Finish(lane, record, finished);
+                    record = finished && turn < RecordsPerTurn ? StartNext(lane) : null;
+                    if (record is null && (!finished || turn < RecordsPerTurn))
                     {
-                        waiter.TrySetResult();
+                        // Nothing more to start (intake closed, revoked, empty) or cut short by shutdown: the lane stops.
+                        lane.Running = false;
+                        _slots.Release();
+                        return;
                     }
-                    _idleWaiters.Clear();
                 }
-                Monitor.PulseAll(_gate);
-                if (!finished)
+                if (record is null)
                 {
-                    lane.Running = false;
-                    return;
+                    break; // end of this turn: give the slot back and queue for it again
                 }
             }
+            _slots.Release();
         }
+    }
+
+    // Under _gate. Counted here, under the lock Close takes: a drain that sees zero cannot miss a record about to start.
+    private ConsumeResult<byte[], byte[]>? StartNext(Lane lane)
+    {
+        if (!_intakeOpen || lane.Revoked || !lane.Pending.TryDequeue(out var record))
+        {
+            return null;
+        }
+        _inFlight++;
+        lane.Current = record;
+        Interlocked.Decrement(ref _buffered);
+        if (lane.Full && lane.Pending.Count <= _maxBuffered / 2)
+        {
+            lane.Full = false;
+            FlowChanged = true;
+        }
+        return record;
+    }
+
+    // Under _gate.
+    private void Finish(Lane lane, ConsumeResult<byte[], byte[]> record, bool finished)
+    {
+        _inFlight--;
+        lane.Current = null;
+        if (finished)
+        {
+            lane.Finished = record.Offset.Value + 1;
+        }
+        if (_inFlight == 0)
+        {
+            foreach (var waiter in _idleWaiters)
+            {
+                waiter.TrySetResult();
+            }
+            _idleWaiters.Clear();
+        }
+        Monitor.PulseAll(_gate);
+    }
+
+    /// <summary>Runs the processor on one record; false when shutdown cut it short (then it is not finished).</summary>
+    private async Task<bool> ProcessAsync(ConsumeResult<byte[], byte[]> record)
+    {
+        try
+        {
+            await _processor.ProcessAsync(record, _shutdown).ConfigureAwait(false);
+            _state.AddProcessed();
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            return false; // not processed: not committed, delivered again
+        }
+        catch (Exception ex)
+        {
+            _state.AddFailed();
+            _state.RecordError("process", $"{record.TopicPartitionOffset}: {ex.Message}");
+            _log.LogWarning(ex, "Processing Kafka record {Record} failed; the partition moves on", record.TopicPartitionOffset.ToString());
+        }
+        return true;
     }
 
     private void StopLane(Lane lane)

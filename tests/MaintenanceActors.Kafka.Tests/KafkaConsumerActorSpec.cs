@@ -248,6 +248,25 @@ public sealed class KafkaConsumerActorSpec : MaintenanceTestKit
         (await StatsAsync(a)).InGroup.Should().BeTrue();
     }
 
+    [Fact]
+    public async Task Must_report_unreachable_brokers_as_unhealthy_with_the_reason_and_still_drain()
+    {
+        var nowhere = $"127.0.0.1:{FreePort.Get()}";
+        var processor = new RecordingProcessor();
+        var a = Start(Options("orders", _kafka.NewGroup(), o =>
+        {
+            o.BootstrapServers = nowhere;
+            o.HealthCheckInterval = TimeSpan.FromMilliseconds(200);
+        }), processor);
+        await ResumeAsync(a);
+
+        await UntilAsync(async () => (await a.Ask<ResourceHealth>(GetHealth.Instance, Wait)).Status == ComponentHealth.Unhealthy);
+        var health = await a.Ask<ResourceHealth>(GetHealth.Instance, Wait);
+        health.Detail.Should().StartWith($"cannot reach Kafka at {nowhere}: ");
+        (await StatsAsync(a)).LastErrors.Should().NotBeEmpty();
+        (await EnterAsync(a)).Outcome.Should().Be(DrainOutcome.Drained, "with nothing in flight there is nothing to wait for");
+    }
+
     private static async Task<IActorRef?> CurrentChildAsync(IActorRef backoff) =>
         (await backoff.Ask<BackoffSupervisor.CurrentChild>(BackoffSupervisor.GetCurrentChild.Instance, Wait)).Ref is { } child && !child.IsNobody() ? child : null;
 

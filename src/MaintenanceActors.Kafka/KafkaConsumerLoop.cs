@@ -33,6 +33,7 @@ internal sealed class KafkaConsumerLoop
     private long _nextCommit;
     private long _nextHealth;
     private readonly Dictionary<TopicPartition, long> _queriedHigh = new();
+    private readonly Dictionary<TopicPartition, long> _queriedLow = new();
 
     public KafkaConsumerLoop(KafkaConsumerOptions options, RecordDispatcher dispatcher, KafkaConsumerState state, ILogger log, IActorRef owner, bool paused)
     {
@@ -301,8 +302,11 @@ internal sealed class KafkaConsumerLoop
             {
                 continue;
             }
+            // Where the next record comes from: the lane, else the committed offset, else where auto.offset.reset starts.
             var from = next.TryGetValue(partition, out var n) ? n
-                : _state.Committed.TryGetValue(KafkaConsumerState.Name(partition), out var c) ? c : -1;
+                : _state.Committed.TryGetValue(KafkaConsumerState.Name(partition), out var c) ? c
+                : _queriedLow.TryGetValue(partition, out var low) ? (_options.AutoOffsetReset == AutoOffsetReset.Earliest ? low : high)
+                : -1;
             if (from >= 0)
             {
                 lag[KafkaConsumerState.Name(partition)] = Math.Max(0, high - from);
@@ -351,7 +355,18 @@ internal sealed class KafkaConsumerLoop
             // Paused partitions are not fetched, so their cached high watermark stands still: ask the broker.
             foreach (var partition in _pausedNow)
             {
-                _queriedHigh[partition] = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(1)).High.Value;
+                var watermarks = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(1));
+                _queriedHigh[partition] = watermarks.High.Value;
+                _queriedLow[partition] = watermarks.Low.Value;
+            }
+            // A partition this consumer has not committed yet (e.g. it came from another member): the group's offset is where it starts.
+            var unknown = _pausedNow.Where(p => !_state.Committed.ContainsKey(KafkaConsumerState.Name(p))).ToList();
+            if (unknown.Count > 0)
+            {
+                foreach (var offset in consumer.Committed(unknown, TimeSpan.FromSeconds(1)).Where(o => o.Offset.Value >= 0))
+                {
+                    _state.Committed.TryAdd(KafkaConsumerState.Name(offset.TopicPartition), offset.Offset.Value);
+                }
             }
             PublishPartitions(consumer);
         }

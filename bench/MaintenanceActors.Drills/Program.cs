@@ -7,6 +7,7 @@ using MaintenanceActors.Drills.Etcd;
 using MaintenanceActors.Drills.Fleet;
 using MaintenanceActors.Drills.Failover;
 using MaintenanceActors.Drills.Http;
+using MaintenanceActors.Drills.Kafka;
 using MaintenanceActors.Drills.Refusal;
 using MaintenanceActors.Drills.Shutdown;
 using MaintenanceActors.Drills.Sqs;
@@ -30,6 +31,8 @@ IDrill[] drills =
     new FleetRollDrill(),
     new FailoverMaintenanceDrill(),
 ];
+IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(),
+    new KafkaThroughputDrill(), new KafkaPauseLatencyDrill(), new KafkaNoLossDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

@@ -30,9 +30,10 @@ IDrill[] drills =
     new FleetWatchersDrill(),
     new FleetRollDrill(),
     new FailoverMaintenanceDrill(),
+    new KafkaThroughputDrill(),
+    new KafkaPauseLatencyDrill(),
+    new KafkaNoLossDrill(),
 ];
-IDrill[] drills = [new WatchLatencyDrill(), new ParallelDrainDrill(), new PutToRefusalDrill(), new HttpOverheadDrill(), new AskLatencyDrill(), new SigtermDrill(), new DbGateOverheadDrill(),
-    new KafkaThroughputDrill(), new KafkaPauseLatencyDrill(), new KafkaNoLossDrill()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
 var settings = new DrillSettings(Quick: args.Contains("--quick"));

@@ -14,8 +14,7 @@ for project in src/*/*.csproj; do
   dotnet pack "$project" -c Release -o "$feed" -p:Version="$version" --nologo -v q > "$work/pack.log" 2>&1 \
     || { echo "packages: dotnet pack $project failed:" >&2; tail -20 "$work/pack.log" >&2; exit 1; }
 done
-for id in MaintenanceActors MaintenanceActors.AspNetCore MaintenanceActors.EntityFrameworkCore MaintenanceActors.Sqs MaintenanceActors.Dashboard MaintenanceActors.Failover; do
-for id in MaintenanceActors MaintenanceActors.AspNetCore MaintenanceActors.EntityFrameworkCore MaintenanceActors.Sqs MaintenanceActors.Kafka; do
+for id in MaintenanceActors MaintenanceActors.AspNetCore MaintenanceActors.EntityFrameworkCore MaintenanceActors.Sqs MaintenanceActors.Dashboard MaintenanceActors.Failover MaintenanceActors.Kafka; do
   nupkg="$feed/$id.$version.nupkg"
   [ -f "$nupkg" ] || { echo "packages: $id was not packed" >&2; exit 1; }
   python3 - "$nupkg" "$id" <<'PY'

@@ -291,7 +291,17 @@ public sealed class MaintenanceCoordinator : IMaintenance, IAsyncDisposable
         }
         try
         {
-            await publisher.Ask<object>(RevokeStatus.Instance, RevokeTimeout, cancellationToken).ConfigureAwait(false);
+            // On SIGTERM Akka's own exit hook may have stopped the publisher already (its PostStop revokes the lease): an Ask
+            // to it would only wait out RevokeTimeout, so stop waiting as soon as it is gone.
+            using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var revoked = publisher.Ask<object>(RevokeStatus.Instance, RevokeTimeout, stopWaiting.Token);
+            var gone = publisher.WatchAsync(stopWaiting.Token);
+            await Task.WhenAny(revoked, gone).ConfigureAwait(false);
+            await stopWaiting.CancelAsync().ConfigureAwait(false);
+            if (revoked.IsCompleted)
+            {
+                await revoked.ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException or Grpc.Core.RpcException or InvalidOperationException)
         {

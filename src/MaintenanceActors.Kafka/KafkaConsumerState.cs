@@ -63,7 +63,7 @@ internal sealed class KafkaConsumerState(TimeProvider time)
         set => _partitions = value;
     }
 
-    public void AddReceived() => Interlocked.Increment(ref _received);
+    public void AddReceived(int count) => Interlocked.Add(ref _received, count);
     public void AddProcessed() => Interlocked.Increment(ref _processed);
     public void AddFailed() => Interlocked.Increment(ref _failed);
     public void AddRebalance() => Interlocked.Increment(ref _rebalances);

@@ -128,6 +128,48 @@ internal sealed class RecordDispatcher
         }
     }
 
+    /// <summary>
+    /// Adds consumed records (in the order consumed) to their lanes under one lock, then starts the lanes that have work:
+    /// one hand-off per batch instead of one per record. True when a lane is now full and its partition should be paused.
+    /// </summary>
+    public bool AddRange(List<ConsumeResult<byte[], byte[]>> records)
+    {
+        var anyFull = false;
+        var added = 0;
+        lock (_gate)
+        {
+            Lane? last = null;
+            TopicPartition? lastPartition = null;
+            foreach (var record in records)
+            {
+                if (last is null || record.Partition != lastPartition!.Partition || !string.Equals(record.Topic, lastPartition.Topic, StringComparison.Ordinal))
+                {
+                    lastPartition = record.TopicPartition;
+                    last = _lanes.GetValueOrDefault(lastPartition);
+                    if (last is null)
+                    {
+                        // Not (or no longer) ours: processing it would only duplicate the owner's work, and its offset cannot be committed.
+                        lastPartition = null;
+                        continue;
+                    }
+                }
+                last.Pending.Enqueue(record);
+                added++;
+                if (last.Pending.Count >= _maxBuffered && !last.Full)
+                {
+                    last.Full = true;
+                    anyFull = true;
+                }
+            }
+            Interlocked.Add(ref _buffered, added);
+            foreach (var lane in _lanes.Values)
+            {
+                StartIfReady(lane);
+            }
+        }
+        return anyFull;
+    }
+
     /// <summary>Partitions whose lane holds too many records to take more.</summary>
     public HashSet<TopicPartition> FullPartitions()
     {

@@ -24,6 +24,7 @@ internal sealed class RecordDispatcher
     private bool _intakeOpen;
     private long _inFlight;
     private long _buffered;
+    private int _revokeWaiting; // Revoke calls waiting on _gate for records in the processor; only then does Finish pulse
 
     public RecordDispatcher(IKafkaRecordProcessor processor, int maxConcurrency, int maxBuffered, KafkaConsumerState state, ILogger log, CancellationToken shutdown)
     {
@@ -204,7 +205,15 @@ internal sealed class RecordDispatcher
                         timeout, string.Join(", ", lanes.Where(l => l.Current is not null).Select(l => l.Current!.TopicPartitionOffset.ToString())));
                     break;
                 }
-                Monitor.Wait(_gate, left);
+                _revokeWaiting++;
+                try
+                {
+                    Monitor.Wait(_gate, left);
+                }
+                finally
+                {
+                    _revokeWaiting--;
+                }
             }
             foreach (var lane in lanes)
             {
@@ -335,7 +344,8 @@ internal sealed class RecordDispatcher
         }
         _inFlight++;
         lane.Current = record;
-        Interlocked.Decrement(ref _buffered);
+        // Every write of _buffered is under _gate; readers outside it use Interlocked.Read.
+        _buffered--;
         if (lane.Full && lane.Pending.Count <= _maxBuffered / 2)
         {
             lane.Full = false;
@@ -361,7 +371,10 @@ internal sealed class RecordDispatcher
             }
             _idleWaiters.Clear();
         }
-        Monitor.PulseAll(_gate);
+        if (_revokeWaiting > 0)
+        {
+            Monitor.PulseAll(_gate);
+        }
     }
 
     /// <summary>Runs the processor on one record; false when shutdown cut it short (then it is not finished).</summary>

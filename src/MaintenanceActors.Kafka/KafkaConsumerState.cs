@@ -64,7 +64,7 @@ internal sealed class KafkaConsumerState(TimeProvider time)
     }
 
     public void AddReceived(int count) => Interlocked.Add(ref _received, count);
-    public void AddProcessed() => Interlocked.Increment(ref _processed);
+    public void AddProcessed(int count) => Interlocked.Add(ref _processed, count);
     public void AddFailed() => Interlocked.Increment(ref _failed);
     public void AddRebalance() => Interlocked.Increment(ref _rebalances);
     public void AddCommitError() => Interlocked.Increment(ref _commitErrors);

@@ -313,7 +313,7 @@ internal sealed class RecordDispatcher
             }
             for (var turn = 1; ; turn++)
             {
-                var finished = await ProcessAsync(record).ConfigureAwait(false);
+                var finished = await ProcessAsync(lane, record).ConfigureAwait(false);
                 lock (_gate)
                 {
                     Finish(lane, record, finished);
@@ -358,6 +358,12 @@ internal sealed class RecordDispatcher
     private void Finish(Lane lane, ConsumeResult<byte[], byte[]> record, bool finished)
     {
         _inFlight--;
+        // The processed counter is shared by all lanes: add to it per run of records, not per record. Reported before the
+        // lane can stop and before idle waiters hear of it, so a drain that completes sees every record it waited for counted.
+        if (lane.Unreported >= ReportEvery || _inFlight == 0 || !_intakeOpen || lane.Revoked || lane.Pending.Count == 0)
+        {
+            ReportProcessed(lane);
+        }
         lane.Current = null;
         if (finished)
         {
@@ -378,12 +384,12 @@ internal sealed class RecordDispatcher
     }
 
     /// <summary>Runs the processor on one record; false when shutdown cut it short (then it is not finished).</summary>
-    private async Task<bool> ProcessAsync(ConsumeResult<byte[], byte[]> record)
+    private async Task<bool> ProcessAsync(Lane lane, ConsumeResult<byte[], byte[]> record)
     {
         try
         {
             await _processor.ProcessAsync(record, _shutdown).ConfigureAwait(false);
-            _state.AddProcessed();
+            lane.Unreported++; // only the lane's one running task touches it; reported under _gate in Finish
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
@@ -398,10 +404,22 @@ internal sealed class RecordDispatcher
         return true;
     }
 
+    private const int ReportEvery = 64;
+
+    private void ReportProcessed(Lane lane)
+    {
+        if (lane.Unreported > 0)
+        {
+            _state.AddProcessed(lane.Unreported);
+            lane.Unreported = 0;
+        }
+    }
+
     private void StopLane(Lane lane)
     {
         lock (_gate)
         {
+            ReportProcessed(lane);
             lane.Running = false;
         }
     }
@@ -416,5 +434,6 @@ internal sealed class RecordDispatcher
         public bool Full { get; set; }
         public long Finished { get; set; } = -1;
         public long Committed { get; set; } = -1;
+        public int Unreported { get; set; }
     }
 }

@@ -34,6 +34,11 @@ internal sealed class KafkaConsumerLoop
     private long _nextHealth;
     private readonly Dictionary<TopicPartition, long> _queriedHigh = new();
     private readonly Dictionary<TopicPartition, long> _queriedLow = new();
+    // Records consumed and not yet handed to their lanes: handing over in batches costs one lock and one lane wake-up per
+    // batch rather than per record. Never larger than a lane's buffer, so pausing a full lane stays prompt.
+    private readonly List<ConsumeResult<byte[], byte[]>> _batch = new();
+    private readonly int _batchSize;
+    private const int MaxBatch = 512;
 
     public KafkaConsumerLoop(KafkaConsumerOptions options, RecordDispatcher dispatcher, KafkaConsumerState state, ILogger log, IActorRef owner, bool paused)
     {
@@ -43,6 +48,7 @@ internal sealed class KafkaConsumerLoop
         _log = log;
         _owner = owner;
         _paused = paused;
+        _batchSize = Math.Clamp(options.MaxBufferedPerPartition / 2, 1, MaxBatch);
         _thread = new Thread(Run) { IsBackground = true, Name = $"kafka-{options.ResourceName}" };
     }
 
@@ -139,6 +145,10 @@ internal sealed class KafkaConsumerLoop
         _nextHealth = _nextCommit;
         while (!_stop)
         {
+            if (!_commands.IsEmpty)
+            {
+                FlushBatch();
+            }
             while (_commands.TryDequeue(out var command))
             {
                 command(consumer);
@@ -146,7 +156,8 @@ internal sealed class KafkaConsumerLoop
             ConsumeResult<byte[], byte[]>? record = null;
             try
             {
-                record = consumer.Consume(poll);
+                // While a batch is being gathered, take only what librdkafka already holds; wait only with nothing in hand.
+                record = consumer.Consume(_batch.Count > 0 ? TimeSpan.Zero : poll);
             }
             catch (ConsumeException ex)
             {
@@ -161,15 +172,15 @@ internal sealed class KafkaConsumerLoop
             }
             if (record is { IsPartitionEOF: false })
             {
-                _state.AddReceived();
                 if (_state.Problem is not null)
                 {
                     SetProblem(null);
                 }
-                if (_dispatcher.Add(record))
-                {
-                    ApplyPauseState();
-                }
+                _batch.Add(record);
+            }
+            if (_batch.Count > 0 && (record is null || record.IsPartitionEOF || _batch.Count >= _batchSize))
+            {
+                FlushBatch();
             }
             if (_dispatcher.FlowChanged)
             {
@@ -192,10 +203,37 @@ internal sealed class KafkaConsumerLoop
         }
     }
 
+    /// <summary>
+    /// Hands the records gathered since the last hand-off to their lanes. Runs when librdkafka has nothing more at hand,
+    /// when the batch is full, and before anything that changes lanes (revoke, loss, close), so a record never reaches a
+    /// lane of a later assignment.
+    /// </summary>
+    private void FlushBatch()
+    {
+        if (HandBatch())
+        {
+            ApplyPauseState();
+        }
+    }
+
+    /// <summary>The hand-off without pausing (for the rebalance handlers, where Pause must not be called); true when a lane filled up.</summary>
+    private bool HandBatch()
+    {
+        if (_batch.Count == 0)
+        {
+            return false;
+        }
+        _state.AddReceived(_batch.Count);
+        var full = _dispatcher.AddRange(_batch);
+        _batch.Clear();
+        return full;
+    }
+
     private long Ticks(TimeSpan span) => (long)(span.TotalSeconds * _state.Time.TimestampFrequency);
 
     private void Close(IConsumer<byte[], byte[]> consumer)
     {
+        HandBatch();
         TryCommit(consumer, _dispatcher.Uncommitted());
         // Close leaves the group; the revoked handler runs inside it and commits what finished meanwhile.
         consumer.Close();
@@ -214,6 +252,7 @@ internal sealed class KafkaConsumerLoop
     private void OnRevoked(IConsumer<byte[], byte[]> consumer, List<TopicPartitionOffset> partitions)
     {
         _state.AddRebalance();
+        HandBatch(); // to the lanes about to be revoked, which drop them; pause is applied again after this Consume
         var revoked = partitions.Select(p => p.TopicPartition).ToList();
         var finished = _dispatcher.Revoke(revoked, _options.RevokeTimeout);
         TryCommit(consumer, finished);
@@ -229,6 +268,7 @@ internal sealed class KafkaConsumerLoop
     private void OnLost(List<TopicPartitionOffset> partitions)
     {
         _state.AddRebalance();
+        HandBatch(); // to the lanes about to be dropped; pause is applied again after this Consume
         var lost = partitions.Select(p => p.TopicPartition).ToList();
         _dispatcher.Lose(lost);
         foreach (var partition in lost)

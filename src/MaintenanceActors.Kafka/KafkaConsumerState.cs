@@ -63,8 +63,8 @@ internal sealed class KafkaConsumerState(TimeProvider time)
         set => _partitions = value;
     }
 
-    public void AddReceived() => Interlocked.Increment(ref _received);
-    public void AddProcessed() => Interlocked.Increment(ref _processed);
+    public void AddReceived(int count) => Interlocked.Add(ref _received, count);
+    public void AddProcessed(int count) => Interlocked.Add(ref _processed, count);
     public void AddFailed() => Interlocked.Increment(ref _failed);
     public void AddRebalance() => Interlocked.Increment(ref _rebalances);
     public void AddCommitError() => Interlocked.Increment(ref _commitErrors);

@@ -24,6 +24,7 @@ internal sealed class RecordDispatcher
     private bool _intakeOpen;
     private long _inFlight;
     private long _buffered;
+    private int _revokeWaiting; // Revoke calls waiting on _gate for records in the processor; only then does Finish pulse
 
     public RecordDispatcher(IKafkaRecordProcessor processor, int maxConcurrency, int maxBuffered, KafkaConsumerState state, ILogger log, CancellationToken shutdown)
     {
@@ -128,6 +129,48 @@ internal sealed class RecordDispatcher
         }
     }
 
+    /// <summary>
+    /// Adds consumed records (in the order consumed) to their lanes under one lock, then starts the lanes that have work:
+    /// one hand-off per batch instead of one per record. True when a lane is now full and its partition should be paused.
+    /// </summary>
+    public bool AddRange(List<ConsumeResult<byte[], byte[]>> records)
+    {
+        var anyFull = false;
+        var added = 0;
+        lock (_gate)
+        {
+            Lane? last = null;
+            TopicPartition? lastPartition = null;
+            foreach (var record in records)
+            {
+                if (last is null || record.Partition != lastPartition!.Partition || !string.Equals(record.Topic, lastPartition.Topic, StringComparison.Ordinal))
+                {
+                    lastPartition = record.TopicPartition;
+                    last = _lanes.GetValueOrDefault(lastPartition);
+                    if (last is null)
+                    {
+                        // Not (or no longer) ours: processing it would only duplicate the owner's work, and its offset cannot be committed.
+                        lastPartition = null;
+                        continue;
+                    }
+                }
+                last.Pending.Enqueue(record);
+                added++;
+                if (last.Pending.Count >= _maxBuffered && !last.Full)
+                {
+                    last.Full = true;
+                    anyFull = true;
+                }
+            }
+            Interlocked.Add(ref _buffered, added);
+            foreach (var lane in _lanes.Values)
+            {
+                StartIfReady(lane);
+            }
+        }
+        return anyFull;
+    }
+
     /// <summary>Partitions whose lane holds too many records to take more.</summary>
     public HashSet<TopicPartition> FullPartitions()
     {
@@ -162,7 +205,15 @@ internal sealed class RecordDispatcher
                         timeout, string.Join(", ", lanes.Where(l => l.Current is not null).Select(l => l.Current!.TopicPartitionOffset.ToString())));
                     break;
                 }
-                Monitor.Wait(_gate, left);
+                _revokeWaiting++;
+                try
+                {
+                    Monitor.Wait(_gate, left);
+                }
+                finally
+                {
+                    _revokeWaiting--;
+                }
             }
             foreach (var lane in lanes)
             {
@@ -262,7 +313,7 @@ internal sealed class RecordDispatcher
             }
             for (var turn = 1; ; turn++)
             {
-                var finished = await ProcessAsync(record).ConfigureAwait(false);
+                var finished = await ProcessAsync(lane, record).ConfigureAwait(false);
                 lock (_gate)
                 {
                     Finish(lane, record, finished);
@@ -293,7 +344,8 @@ internal sealed class RecordDispatcher
         }
         _inFlight++;
         lane.Current = record;
-        Interlocked.Decrement(ref _buffered);
+        // Every write of _buffered is under _gate; readers outside it use Interlocked.Read.
+        _buffered--;
         if (lane.Full && lane.Pending.Count <= _maxBuffered / 2)
         {
             lane.Full = false;
@@ -306,6 +358,12 @@ internal sealed class RecordDispatcher
     private void Finish(Lane lane, ConsumeResult<byte[], byte[]> record, bool finished)
     {
         _inFlight--;
+        // The processed counter is shared by all lanes: add to it per run of records, not per record. Reported before the
+        // lane can stop and before idle waiters hear of it, so a drain that completes sees every record it waited for counted.
+        if (lane.Unreported >= ReportEvery || _inFlight == 0 || !_intakeOpen || lane.Revoked || lane.Pending.Count == 0)
+        {
+            ReportProcessed(lane);
+        }
         lane.Current = null;
         if (finished)
         {
@@ -319,16 +377,19 @@ internal sealed class RecordDispatcher
             }
             _idleWaiters.Clear();
         }
-        Monitor.PulseAll(_gate);
+        if (_revokeWaiting > 0)
+        {
+            Monitor.PulseAll(_gate);
+        }
     }
 
     /// <summary>Runs the processor on one record; false when shutdown cut it short (then it is not finished).</summary>
-    private async Task<bool> ProcessAsync(ConsumeResult<byte[], byte[]> record)
+    private async Task<bool> ProcessAsync(Lane lane, ConsumeResult<byte[], byte[]> record)
     {
         try
         {
             await _processor.ProcessAsync(record, _shutdown).ConfigureAwait(false);
-            _state.AddProcessed();
+            lane.Unreported++; // only the lane's one running task touches it; reported under _gate in Finish
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
@@ -343,10 +404,22 @@ internal sealed class RecordDispatcher
         return true;
     }
 
+    private const int ReportEvery = 64;
+
+    private void ReportProcessed(Lane lane)
+    {
+        if (lane.Unreported > 0)
+        {
+            _state.AddProcessed(lane.Unreported);
+            lane.Unreported = 0;
+        }
+    }
+
     private void StopLane(Lane lane)
     {
         lock (_gate)
         {
+            ReportProcessed(lane);
             lane.Running = false;
         }
     }
@@ -361,5 +434,6 @@ internal sealed class RecordDispatcher
         public bool Full { get; set; }
         public long Finished { get; set; } = -1;
         public long Committed { get; set; } = -1;
+        public int Unreported { get; set; }
     }
 }

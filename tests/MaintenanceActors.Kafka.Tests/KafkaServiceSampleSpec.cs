@@ -84,28 +84,7 @@ public sealed class KafkaServiceSampleSpec(KafkaMockFixture fixture)
         }
     }
 
-    private static Process Start(params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(SampleDll());
-        start.Environment["PORT"] = FreePort.Get().ToString();
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        return Process.Start(start)!;
-    }
-
-    private static string SampleDll()
-    {
-        // tests/<project>/bin/<Configuration>/<tfm>/ → samples/KafkaService/bin/<Configuration>/<tfm>/KafkaService.dll
-        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var root = bin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MaintenanceActors.sln")))
-        {
-            root = root.Parent;
-        }
-        var dll = Path.Combine(root!.FullName, "samples", "KafkaService", "bin", bin.Parent!.Name, bin.Name, "KafkaService.dll");
-        File.Exists(dll).Should().BeTrue($"the test project builds KafkaService first ({dll})");
-        return dll;
-    }
+    private static Process Start(params (string Name, string Value)[] environment) => SampleBinaries.Start("KafkaService", environment);
 
     private static async Task<HttpStatusCode?> TryGetAsync(HttpClient http, string path)
     {

@@ -138,28 +138,7 @@ public sealed class SqsServiceSampleSpec(FauxqsEmulator sqs)
         }
     }
 
-    private static Process Start(params (string Name, string Value)[] environment)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(SampleDll());
-        start.Environment["PORT"] = FreePort.Get().ToString();
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        return Process.Start(start)!;
-    }
-
-    private static string SampleDll()
-    {
-        // tests/<project>/bin/<Configuration>/<tfm>/ → samples/SqsService/bin/<Configuration>/<tfm>/SqsService.dll
-        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var root = bin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MaintenanceActors.sln")))
-        {
-            root = root.Parent;
-        }
-        var dll = Path.Combine(root!.FullName, "samples", "SqsService", "bin", bin.Parent!.Name, bin.Name, "SqsService.dll");
-        File.Exists(dll).Should().BeTrue($"the test project builds SqsService first ({dll})");
-        return dll;
-    }
+    private static Process Start(params (string Name, string Value)[] environment) => SampleBinaries.Start("SqsService", environment);
 
     private static async Task<HttpStatusCode?> TryGetAsync(HttpClient http, string path)
     {

@@ -32,28 +32,10 @@ internal sealed class SampleProcess : IAsyncDisposable
         }
     }
 
-    public static string Dll(string sample)
-    {
-        // The test assembly lives in tests/<project>/bin/<Configuration>/<tfm>/; the sample is built with the same configuration.
-        var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var root = bin;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MaintenanceActors.sln")))
-        {
-            root = root.Parent;
-        }
-        return Path.Combine(root!.FullName, "samples", sample, "bin", bin.Parent!.Name, bin.Name, sample + ".dll");
-    }
+    public static string Dll(string sample) => SampleBinaries.Dll(sample);
 
-    public static ProcessStartInfo StartInfo(string sample, IEnumerable<(string Name, string Value)> environment)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Dll(sample));
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        return start;
-    }
+    public static ProcessStartInfo StartInfo(string sample, IEnumerable<(string Name, string Value)> environment) =>
+        SampleBinaries.StartInfo(sample, environment);
 
     /// <summary>Starts the sample and returns once GET /health answers.</summary>
     public static async Task<SampleProcess> StartAsync(string sample, params (string Name, string Value)[] environment)

@@ -108,7 +108,9 @@ public sealed class RequestGateSpec
         long admitted = 0;
         using var stop = new CancellationTokenSource();
 
-        var workers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
+        // The workers spin without blocking: on threads of their own, not the thread pool, whose threads the awaits below
+        // (and the specs running beside this one) need; three spinning pool threads on 2 cores starved them in CI.
+        var workers = Enumerable.Range(0, 3).Select(_ => Task.Factory.StartNew(() =>
         {
             while (!stop.IsCancellationRequested)
             {
@@ -124,7 +126,7 @@ public sealed class RequestGateSpec
                 Interlocked.Decrement(ref running);
                 gate.Exit();
             }
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
 
         for (int toggle = 0; toggle < 500; toggle++)
         {

@@ -56,26 +56,10 @@ builder.Services.AddSingleton<DbDataSource>(_ => database.IsSqlite
     : NpgsqlDataSource.Create(database.ConnectionString));
 builder.Services.AddSingleton(new UserSql(database.IsSqlite));
 builder.Services.AddHostedService<SchemaInitializer>();
-builder.Services.AddMaintenance(m => m
-    .UseEtcd(etcd =>
-    {
-        etcd.Endpoints = EtcdSourceOptions.SplitEndpoints(etcdEndpoints);
-        etcd.Key = maintenanceKey;
-    })
-    .AddHttpDrain(http => http.DrainTimeout = TimeSpan.FromSeconds(30))
-    .AddDbPool(sp => sp.GetRequiredService<DbDataSource>(), db =>
-    {
-        db.DrainTimeout = TimeSpan.FromSeconds(30);
-        db.HealthCheckInterval = TimeSpan.FromSeconds(2);
-    }));
+builder.Services.AddUsersApiMaintenance(etcdEndpoints, maintenanceKey);
 
 var app = builder.Build();
-
-app.UseMaintenance();
-app.UseExceptionHandler();
-
-app.MapMaintenanceEndpoints();   // /health, /health/ready, /stats (pool and request statistics)
-app.MapUsers();
+app.UseUsersApi(users => users.MapUsers());
 
 app.Run();
 return 0;

@@ -1,6 +1,7 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using MaintenanceActors.Sqs.Tests.Fixtures;
+using MaintenanceActors.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -34,19 +35,10 @@ public sealed class AddSqsPollerSpec(FauxqsEmulator sqs)
         var health = await host.Services.GetRequiredService<IMaintenance>().GetHealthAsync();
         health.Resources["sqs"].Status.Should().Be(ComponentHealth.Healthy);
         var monitor = host.Services.GetRequiredService<SqsPollerMonitor>();
-        await AwaitAsync(() => monitor.Get()!.Processed == 1);
+        (await Eventually.HoldsAsync(() => monitor.Get()!.Processed == 1, Wait)).Should().BeTrue("the message is processed");
         monitor.Get()!.Received.Should().Be(1);
         await host.StopAsync();
         (await sqs.CountAsync(queue)).Should().Be((0, 0), "the processed message was deleted");
-    }
-
-    private static async Task AwaitAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            await Task.Delay(10, deadline.Token);
-        }
     }
 
     private sealed class SignallingProcessor : ISqsMessageProcessor
